@@ -1,0 +1,661 @@
+// SPDX-License-Identifier: MIT
+/*
+ * obj.c - the object model: storage, indexing and lookups shared by every
+ * reader.  Readers fill an obj; obj_finalize() turns the raw lists into
+ * something the diff and the graph can query quickly.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "obj.h"
+
+/*
+ * The arena: elements and synthesized strings, freed all at once.  Chunks
+ * grow geometrically so that a large object needs few allocations.
+ */
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, size;
+	_Alignas(16) unsigned char mem[];
+};
+
+#define ARENA_MIN_CHUNK	(64u * 1024)
+
+void *obj_alloc(struct obj *obj, size_t size)
+{
+	struct arena_chunk *c = obj->arena;
+	void *p;
+
+	size = (size + 15) & ~(size_t)15;
+	if (!c || c->size - c->used < size) {
+		size_t want = c ? c->size * 2 : ARENA_MIN_CHUNK;
+
+		if (want > 64u * 1024 * 1024)
+			want = 64u * 1024 * 1024;
+		if (want < size)
+			want = size;
+		c = malloc(sizeof(*c) + want);
+		if (!c)
+			return NULL;
+		c->used = 0;
+		c->size = want;
+		c->next = obj->arena;
+		obj->arena = c;
+	}
+	p = c->mem + c->used;
+	c->used += size;
+	memset(p, 0, size);
+	return p;
+}
+
+const char *obj_strndup(struct obj *obj, const char *s, size_t len)
+{
+	char *p = obj_alloc(obj, len + 1);
+
+	if (p)
+		memcpy(p, s, len);
+	return p;
+}
+
+const char *obj_sprintf(struct obj *obj, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !(p = obj_alloc(obj, (size_t)n + 1)))
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+int obj_error(const struct obj *obj, struct ipbp_err *err, const char *fmt, ...)
+{
+	char msg[sizeof(err->msg)];
+	va_list ap;
+
+	if (!err)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return ipbp_error(err, "%s: %.*s", obj->name, (int)sizeof(msg) - 1, msg);
+}
+
+/* Appends a zeroed element of size to a growing pointer vector. */
+static void *vec_push(struct obj *obj, void ***vec, size_t *nr, size_t *cap,
+		      size_t size, size_t limit)
+{
+	void *elem;
+
+	if (*nr >= limit)
+		return NULL;
+	if (*nr == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		void **nv = realloc(*vec, ncap * sizeof(**vec));
+
+		if (!nv)
+			return NULL;
+		*vec = nv;
+		*cap = ncap;
+	}
+	elem = obj_alloc(obj, size);
+	if (elem)
+		(*vec)[(*nr)++] = elem;
+	return elem;
+}
+
+struct section *obj_add_section(struct obj *obj)
+{
+	struct section *sec = vec_push(obj, (void ***)&obj->sections, &obj->nr_sections,
+				       &obj->cap_sections, sizeof(*sec), OBJ_MAX_SECTIONS);
+
+	if (sec)
+		sec->index = obj->nr_sections - 1;
+	return sec;
+}
+
+struct symbol *obj_add_symbol(struct obj *obj)
+{
+	struct symbol *sym = vec_push(obj, (void ***)&obj->symbols, &obj->nr_symbols,
+				      &obj->cap_symbols, sizeof(*sym), OBJ_MAX_SYMBOLS);
+
+	if (sym)
+		sym->index = obj->nr_symbols - 1;
+	return sym;
+}
+
+struct reloc *obj_add_reloc(struct obj *obj)
+{
+	return vec_push(obj, (void ***)&obj->relocs, &obj->nr_relocs,
+			&obj->cap_relocs, sizeof(struct reloc), OBJ_MAX_RELOCS);
+}
+
+struct symbol *obj_section_symbol(struct obj *obj, struct section *sec)
+{
+	struct symbol *sym;
+
+	if (sec->secsym)
+		return sec->secsym;
+	sym = obj_add_symbol(obj);
+	if (!sym)
+		return NULL;
+	sym->name = sec->name;
+	sym->kind = SYMK_SECTION;
+	sym->bind = BIND_LOCAL;
+	sym->sec = sec;
+	sym->value = sec->addr;
+	sym->size = sec->size;
+	sym->flags = SYMF_SYNTHETIC;
+	sec->secsym = sym;
+	return sym;
+}
+
+/* ---- indexing ------------------------------------------------------------ */
+
+static int cmp_reloc_offset(const void *a, const void *b)
+{
+	const struct reloc *x = *(const struct reloc *const *)a;
+	const struct reloc *y = *(const struct reloc *const *)b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	/* qsort is not stable: keep file order (pairs, decoded last). */
+	return x < y ? -1 : x > y;
+}
+
+/* Symbols that may stand for a place in a section: not section, file or
+ * debugger entries. */
+static bool is_placed_symbol(const struct symbol *sym)
+{
+	return sym->sec && is_defined(sym) &&
+	       sym->kind != SYMK_SECTION && sym->kind != SYMK_FILE &&
+	       !(sym->flags & (SYMF_DEBUG | SYMF_ABS));
+}
+
+static int cmp_symbol_offset(const void *a, const void *b)
+{
+	const struct symbol *x = *(const struct symbol *const *)a;
+	const struct symbol *y = *(const struct symbol *const *)b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int index_section_relocs(struct obj *obj, struct ipbp_err *err)
+{
+	struct section *sec;
+	struct reloc *r;
+	size_t *fill;
+
+	for_each_section(obj, sec) {
+		free(sec->relocs);
+		sec->relocs = NULL;
+		sec->nr_relocs = 0;
+	}
+	for_each_reloc(obj, r)
+		r->sec->nr_relocs++;
+	fill = calloc(obj->nr_sections + 1, sizeof(*fill));
+	if (!fill)
+		return obj_error(obj, err, "out of memory");
+	for_each_section(obj, sec) {
+		if (sec->nr_relocs &&
+		    !(sec->relocs = malloc(sec->nr_relocs * sizeof(*sec->relocs)))) {
+			free(fill);
+			return obj_error(obj, err, "out of memory");
+		}
+	}
+	for_each_reloc(obj, r)
+		r->sec->relocs[fill[r->sec->index]++] = r;
+	free(fill);
+	for_each_section(obj, sec)
+		qsort(sec->relocs, sec->nr_relocs, sizeof(*sec->relocs), cmp_reloc_offset);
+	return 0;
+}
+
+static int index_section_symbols(struct obj *obj, struct ipbp_err *err)
+{
+	struct section *sec;
+	struct symbol *sym;
+	size_t *fill;
+
+	for_each_section(obj, sec) {
+		free(sec->syms);
+		sec->syms = NULL;
+		sec->nr_syms = 0;
+	}
+	for_each_symbol(obj, sym)
+		if (is_placed_symbol(sym))
+			sym->sec->nr_syms++;
+	fill = calloc(obj->nr_sections + 1, sizeof(*fill));
+	if (!fill)
+		return obj_error(obj, err, "out of memory");
+	for_each_section(obj, sec) {
+		if (sec->nr_syms &&
+		    !(sec->syms = malloc(sec->nr_syms * sizeof(*sec->syms)))) {
+			free(fill);
+			return obj_error(obj, err, "out of memory");
+		}
+	}
+	for_each_symbol(obj, sym)
+		if (is_placed_symbol(sym))
+			sym->sec->syms[fill[sym->sec->index]++] = sym;
+	free(fill);
+	for_each_section(obj, sec)
+		qsort(sec->syms, sec->nr_syms, sizeof(*sec->syms), cmp_symbol_offset);
+	return 0;
+}
+
+/*
+ * Formats without symbol sizes (Mach-O, COFF): a symbol extends to the next
+ * symbol that starts later, or to the end of its section.  Assembler
+ * temporaries do not end a real symbol (a local label inside a function).
+ */
+static void derive_symbol_sizes(struct obj *obj)
+{
+	struct section *sec;
+
+	for_each_section(obj, sec) {
+		for (size_t i = 0; i < sec->nr_syms; i++) {
+			struct symbol *sym = sec->syms[i];
+			uint64_t end = sec->size;
+
+			if (!(sym->flags & SYMF_DERIVED))
+				continue;
+			for (size_t j = i + 1; j < sec->nr_syms; j++) {
+				const struct symbol *next = sec->syms[j];
+
+				if (next->offset <= sym->offset)
+					continue;
+				if ((next->flags & SYMF_TEMP) && !(sym->flags & SYMF_TEMP))
+					continue;
+				end = next->offset;
+				break;
+			}
+			sym->size = end > sym->offset ? end - sym->offset : 0;
+		}
+	}
+}
+
+static size_t hash_name(const char *s)
+{
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+static int index_symbol_names(struct obj *obj, struct ipbp_err *err)
+{
+	struct symbol *sym;
+	size_t size = 64;
+
+	while (size < obj->nr_symbols * 2)
+		size *= 2;
+	free(obj->sym_hash);
+	obj->sym_hash = calloc(size, sizeof(*obj->sym_hash));
+	if (!obj->sym_hash)
+		return obj_error(obj, err, "out of memory");
+	obj->sym_hash_size = size;
+	/* Insert backwards so that each chain keeps file order. */
+	for (size_t i = obj->nr_symbols; i-- > 0;) {
+		size_t h;
+
+		sym = obj->symbols[i];
+		if (!sym->name || !*sym->name)
+			continue;
+		h = hash_name(sym->name) & (size - 1);
+		sym->hash_next = obj->sym_hash[h];
+		obj->sym_hash[h] = sym;
+	}
+	return 0;
+}
+
+/*
+ * A relocation against a section (ELF section symbols, Mach-O non-extern,
+ * COFF section symbols, Wasm section symbols) means "section + offset":
+ * name the symbol covering that place, so that comparisons and edges speak
+ * of symbols, never of layout.
+ */
+static void resolve_reloc_targets(struct obj *obj)
+{
+	struct reloc *r;
+
+	for_each_reloc(obj, r) {
+		struct symbol *sym = r->sym, *cover;
+		int64_t off;
+
+		if (!sym) {
+			r->target = NULL;
+			r->target_offset = 0;
+			continue;
+		}
+		off = (int64_t)((uint64_t)r->addend + (uint64_t)r->bias);
+		r->target = sym;
+		r->target_offset = off;
+		if (sym->kind != SYMK_SECTION || !sym->sec)
+			continue;
+		off = (int64_t)((uint64_t)off + (uint64_t)sym->offset);
+		if (off < 0)
+			continue;
+		cover = obj_find_symbol_covering(sym->sec, (uint64_t)off);
+		if (cover) {
+			r->target = cover;
+			r->target_offset = off - (int64_t)cover->offset;
+		}
+	}
+}
+
+static int check_model(struct obj *obj, struct ipbp_err *err)
+{
+	struct symbol *sym;
+	struct reloc *r;
+
+	for_each_symbol(obj, sym)
+		if (!sym->name)
+			return obj_error(obj, err, "internal error: symbol %u has no name",
+					 sym->index);
+	for_each_reloc(obj, r) {
+		if (!r->sec)
+			return obj_error(obj, err, "internal error: relocation without section");
+		if (!r->sym && r->kind != RK_NONE && r->kind != RK_WASM_INDEX)
+			return obj_error(obj, err, "internal error: relocation in %s+%#llx has no target",
+					 r->sec->name, (unsigned long long)r->offset);
+	}
+	return 0;
+}
+
+int obj_finalize(struct obj *obj, struct ipbp_err *err)
+{
+	if (check_model(obj, err) < 0 ||
+	    index_section_symbols(obj, err) < 0 ||
+	    index_section_relocs(obj, err) < 0 ||
+	    index_symbol_names(obj, err) < 0)
+		return -1;
+	derive_symbol_sizes(obj);
+	resolve_reloc_targets(obj);
+	return 0;
+}
+
+/* ---- lookups ----------------------------------------------------------- */
+
+struct symbol *obj_find_symbol(const struct obj *obj, const char *name)
+{
+	struct symbol *sym, *best = NULL;
+
+	if (!obj->sym_hash)
+		return NULL;
+	for (sym = obj->sym_hash[hash_name(name) & (obj->sym_hash_size - 1)];
+	     sym; sym = sym->hash_next) {
+		if (strcmp(sym->name, name))
+			continue;
+		if (is_defined(sym) && sym->bind != BIND_LOCAL)
+			return sym;
+		if (!best || (!is_defined(best) && is_defined(sym)))
+			best = sym;
+	}
+	return best;
+}
+
+struct section *obj_find_section(const struct obj *obj, const char *name)
+{
+	struct section *sec;
+
+	for_each_section(obj, sec)
+		if (sec->name && !strcmp(sec->name, name))
+			return sec;
+	return NULL;
+}
+
+static bool covers(const struct symbol *sym, uint64_t offset)
+{
+	if (sym->size == 0)
+		return sym->offset == offset;
+	return offset - sym->offset < sym->size;
+}
+
+/* Among symbols at one place, the one a person would name it by. */
+static int symbol_rank(const struct symbol *sym)
+{
+	int rank = 0;
+
+	if (!(sym->flags & SYMF_TEMP))
+		rank += 8;
+	if (sym->kind == SYMK_FUNC || sym->kind == SYMK_DATA || sym->kind == SYMK_TLS)
+		rank += 4;
+	if (sym->bind != BIND_LOCAL)
+		rank += 2;
+	if (sym->size)
+		rank += 1;
+	return rank;
+}
+
+struct symbol *obj_find_symbol_covering(const struct section *sec, uint64_t offset)
+{
+	struct symbol *best = NULL;
+	size_t lo = 0, hi = sec->nr_syms;
+
+	/* First symbol starting after offset. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sec->syms[mid]->offset <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Walk back: the covering symbol with the greatest start wins. */
+	for (size_t i = lo, steps = 0; i-- > 0 && steps < 256; steps++) {
+		struct symbol *sym = sec->syms[i];
+
+		if (best && sym->offset < best->offset)
+			break;
+		if (covers(sym, offset) && (!best || symbol_rank(sym) > symbol_rank(best)))
+			best = sym;
+	}
+	return best;
+}
+
+struct reloc *obj_find_reloc(const struct section *sec, uint64_t offset)
+{
+	size_t lo = 0, hi = sec->nr_relocs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sec->relocs[mid]->offset <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Fields are at most 16 bytes wide: look back over a few. */
+	for (size_t i = lo, steps = 0; i-- > 0 && steps < 8; steps++) {
+		struct reloc *r = sec->relocs[i];
+		uint64_t width = r->width ? r->width : 1;
+
+		if (offset - r->offset < width)
+			return r;
+		if (offset - r->offset >= 16)
+			break;
+	}
+	return NULL;
+}
+
+const char *obj_reloc_type_name(const struct obj *obj, uint32_t type)
+{
+	const char *name = NULL;
+
+	if (obj->ops && obj->ops->reloc_type_name)
+		name = obj->ops->reloc_type_name(obj, type);
+	return name ? name : "unknown";
+}
+
+/* ---- lifecycle ----------------------------------------------------------- */
+
+/* TEMPORARY while the readers are written: missing ones are NULL. */
+#pragma weak elf_ops
+#pragma weak macho_ops
+#pragma weak coff_ops
+#pragma weak wasm_ops
+static const struct obj_ops *const readers[] = {
+	&elf_ops, &macho_ops, &coff_ops, &wasm_ops,
+};
+
+static int unknown_format(struct obj *obj, struct ipbp_err *err)
+{
+	const uint8_t *p = obj->data;
+	char hex[3 * 8 + 1] = "";
+	size_t n = obj->size < 8 ? obj->size : 8;
+
+	if (obj->size == 0)
+		return obj_error(obj, err, "empty file");
+	if (obj->size >= 4 && !memcmp(p, "BC\xc0\xde", 4))
+		return obj_error(obj, err, "LLVM bitcode is not supported (built with -flto?)");
+	for (size_t i = 0; i < n; i++)
+		snprintf(hex + 3 * i, 4, "%s%02x", i ? " " : "", p[i]);
+	return obj_error(obj, err, "unknown file format (starts with %s)", hex);
+}
+
+int obj_load(struct obj **out, const char *name, const uint8_t *data,
+	     size_t size, struct ipbp_err *err)
+{
+	struct obj *obj = calloc(1, sizeof(*obj));
+	const struct obj_ops *ops = NULL;
+
+	*out = NULL;
+	if (!obj)
+		return ipbp_error(err, "%s: out of memory", name);
+	obj->data = data;
+	obj->size = size;
+	obj->name = obj_strndup(obj, name, strlen(name));
+	if (!obj->name) {
+		obj_free(obj);
+		return ipbp_error(err, "%s: out of memory", name);
+	}
+	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+		if (readers[i] && readers[i]->probe(data, size)) {
+			ops = readers[i];
+			break;
+		}
+	}
+	if (!ops) {
+		unknown_format(obj, err);
+		obj_free(obj);
+		return -1;
+	}
+	obj->ops = ops;
+	obj->format = ops->format;
+	if (ops->load(obj, err) < 0 || obj_finalize(obj, err) < 0) {
+		obj_free(obj);
+		return -1;
+	}
+	*out = obj;
+	return 0;
+}
+
+void obj_free(struct obj *obj)
+{
+	struct arena_chunk *c, *next;
+	struct section *sec;
+
+	if (!obj)
+		return;
+	if (obj->ops && obj->ops->release)
+		obj->ops->release(obj);
+	for_each_section(obj, sec) {
+		free(sec->relocs);
+		free(sec->syms);
+	}
+	free(obj->sections);
+	free(obj->symbols);
+	free(obj->relocs);
+	free(obj->sym_hash);
+	for (c = obj->arena; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(obj);
+}
+
+/* ---- names --------------------------------------------------------------- */
+
+#define NAME_OF(table, i) \
+	((size_t)(i) < sizeof(table) / sizeof(table[0]) && table[i] ? table[i] : "unknown")
+
+const char *obj_format_name(enum obj_format f)
+{
+	static const char *const t[] = {
+		[FORMAT_ELF] = "elf", [FORMAT_MACHO] = "macho",
+		[FORMAT_COFF] = "coff", [FORMAT_WASM] = "wasm",
+	};
+	return NAME_OF(t, f);
+}
+
+const char *obj_arch_name(enum obj_arch a)
+{
+	static const char *const t[] = {
+		[ARCH_UNKNOWN] = "unknown", [ARCH_X86_64] = "x86-64",
+		[ARCH_I386] = "i386", [ARCH_AARCH64] = "aarch64",
+		[ARCH_ARM] = "arm", [ARCH_WASM32] = "wasm32",
+	};
+	return NAME_OF(t, a);
+}
+
+const char *obj_type_name(enum obj_type t)
+{
+	static const char *const n[] = {
+		[OBJ_RELOCATABLE] = "relocatable", [OBJ_SHARED] = "shared",
+		[OBJ_EXECUTABLE] = "executable",
+	};
+	return NAME_OF(n, t);
+}
+
+const char *section_kind_name(enum section_kind k)
+{
+	static const char *const t[] = {
+		[SEC_CODE] = "code", [SEC_DATA] = "data", [SEC_RODATA] = "rodata",
+		[SEC_BSS] = "bss", [SEC_TLS_DATA] = "tdata", [SEC_TLS_BSS] = "tbss",
+		[SEC_STRINGS] = "strings", [SEC_DEBUG] = "debug", [SEC_NOTE] = "note",
+		[SEC_UNWIND] = "unwind", [SEC_META] = "meta", [SEC_OTHER] = "other",
+	};
+	return NAME_OF(t, k);
+}
+
+const char *symbol_kind_name(enum symbol_kind k)
+{
+	static const char *const t[] = {
+		[SYMK_NOTYPE] = "notype", [SYMK_FUNC] = "func", [SYMK_DATA] = "data",
+		[SYMK_TLS] = "tls", [SYMK_SECTION] = "section", [SYMK_FILE] = "file",
+	};
+	return NAME_OF(t, k);
+}
+
+const char *symbol_bind_name(enum symbol_bind b)
+{
+	static const char *const t[] = {
+		[BIND_LOCAL] = "local", [BIND_GLOBAL] = "global", [BIND_WEAK] = "weak",
+	};
+	return NAME_OF(t, b);
+}
+
+const char *reloc_kind_name(enum reloc_kind k)
+{
+	static const char *const t[] = {
+		[RK_NONE] = "none", [RK_ABS] = "abs", [RK_PCREL] = "pcrel",
+		[RK_BRANCH] = "branch", [RK_GOT] = "got", [RK_PAGE] = "page",
+		[RK_PAGEOFF] = "pageoff", [RK_TLS] = "tls", [RK_SECREL] = "secrel",
+		[RK_SECTION] = "section", [RK_IMAGEREL] = "imagerel", [RK_SUB] = "sub",
+		[RK_WASM_INDEX] = "wasm-index", [RK_WASM_ADDR] = "wasm-addr",
+		[RK_WASM_OFFSET] = "wasm-offset", [RK_OTHER] = "other",
+	};
+	return NAME_OF(t, k);
+}
