@@ -217,7 +217,8 @@ static int index_section_relocs(struct obj *obj, struct ipbp_err *err)
 		r->sec->relocs[fill[r->sec->index]++] = r;
 	free(fill);
 	for_each_section(obj, sec)
-		qsort(sec->relocs, sec->nr_relocs, sizeof(*sec->relocs), cmp_reloc_offset);
+		if (sec->nr_relocs > 1)	/* qsort(NULL, 0) is undefined */
+			qsort(sec->relocs, sec->nr_relocs, sizeof(*sec->relocs), cmp_reloc_offset);
 	return 0;
 }
 
@@ -250,7 +251,8 @@ static int index_section_symbols(struct obj *obj, struct ipbp_err *err)
 			sym->sec->syms[fill[sym->sec->index]++] = sym;
 	free(fill);
 	for_each_section(obj, sec)
-		qsort(sec->syms, sec->nr_syms, sizeof(*sec->syms), cmp_symbol_offset);
+		if (sec->nr_syms > 1)	/* qsort(NULL, 0) is undefined */
+			qsort(sec->syms, sec->nr_syms, sizeof(*sec->syms), cmp_symbol_offset);
 	return 0;
 }
 
@@ -505,7 +507,6 @@ const char *obj_reloc_type_name(const struct obj *obj, uint32_t type)
 #pragma weak elf_ops
 #pragma weak macho_ops
 #pragma weak coff_ops
-#pragma weak wasm_ops
 static const struct obj_ops *const readers[] = {
 	&elf_ops, &macho_ops, &coff_ops, &wasm_ops,
 };
@@ -542,7 +543,7 @@ int obj_load(struct obj **out, const char *name, const uint8_t *data,
 		return ipbp_error(err, "%s: out of memory", name);
 	}
 	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
-		if (readers[i] && readers[i]->probe(data, size)) {
+		if (readers[i]->probe(data, size)) {
 			ops = readers[i];
 			break;
 		}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests of the object model itself: built by hand, no reader. */
+#include <string.h>
+
+#include "unit.h"
+
+static struct obj *new_obj(void)
+{
+	struct obj *obj = calloc(1, sizeof(*obj));
+
+	ck_assert(obj);
+	obj->name = "test.o";
+	return obj;
+}
+
+static struct section *add_text(struct obj *obj, uint64_t size)
+{
+	struct section *sec = obj_add_section(obj);
+
+	sec->name = ".text";
+	sec->kind = SEC_CODE;
+	sec->size = size;
+	return sec;
+}
+
+static struct symbol *add_func(struct obj *obj, struct section *sec, const char *name,
+			       uint64_t off, uint64_t size, uint32_t flags)
+{
+	struct symbol *sym = obj_add_symbol(obj);
+
+	sym->name = name;
+	sym->kind = SYMK_FUNC;
+	sym->bind = BIND_GLOBAL;
+	sym->sec = sec;
+	sym->offset = off;
+	sym->size = size;
+	sym->flags = flags;
+	return sym;
+}
+
+START_TEST(derived_sizes_stop_at_next_symbol_or_section_end)
+{
+	struct obj *obj = new_obj();
+	struct section *text = add_text(obj, 0x40);
+	struct symbol *a = add_func(obj, text, "a", 0, 0, SYMF_DERIVED);
+	struct symbol *label = add_func(obj, text, "Ltmp", 0x8, 0, SYMF_DERIVED | SYMF_TEMP);
+	struct symbol *b = add_func(obj, text, "b", 0x10, 0, SYMF_DERIVED);
+	struct symbol *alias = add_func(obj, text, "b_alias", 0x10, 0, SYMF_DERIVED);
+
+	ck_assert_int_eq(obj_finalize(obj, NULL), 0);
+	ck_assert_uint_eq(a->size, 0x10);	/* a temporary label does not end it */
+	ck_assert_uint_eq(label->size, 0x8);
+	ck_assert_uint_eq(b->size, 0x30);
+	ck_assert_uint_eq(alias->size, 0x30);
+	obj_free(obj);
+}
+END_TEST
+
+START_TEST(covering_symbol_prefers_named_global_and_respects_extent)
+{
+	struct obj *obj = new_obj();
+	struct section *text = add_text(obj, 0x100);
+	struct symbol *f = add_func(obj, text, "f", 0, 0x20, 0);
+	struct symbol *loc = add_func(obj, text, "f_local", 0, 0x20, 0);
+	struct symbol *g = add_func(obj, text, "g", 0x40, 0x10, 0);
+
+	loc->bind = BIND_LOCAL;
+	ck_assert_int_eq(obj_finalize(obj, NULL), 0);
+	ck_assert_ptr_eq(obj_find_symbol_covering(text, 0), f);
+	ck_assert_ptr_eq(obj_find_symbol_covering(text, 0x1f), f);
+	ck_assert_ptr_null(obj_find_symbol_covering(text, 0x20));	/* gap */
+	ck_assert_ptr_eq(obj_find_symbol_covering(text, 0x48), g);
+	ck_assert_ptr_null(obj_find_symbol_covering(text, 0x50));
+	obj_free(obj);
+}
+END_TEST
+
+START_TEST(section_relative_targets_resolve_to_covering_symbol)
+{
+	struct obj *obj = new_obj();
+	struct section *text = add_text(obj, 0x100);
+	struct symbol *secsym = obj_section_symbol(obj, text);
+	struct symbol *callee = add_func(obj, text, "callee", 0x30, 0x10, 0);
+	struct reloc *r;
+
+	add_func(obj, text, "caller", 0, 0x30, 0);
+	r = obj_add_reloc(obj);
+	r->sec = text;
+	r->offset = 0x5;
+	r->kind = RK_PCREL;
+	r->width = 4;
+	r->sym = secsym;
+	r->addend = 0x34 - 4;	/* .text+0x30 as x86 PC32 writes it */
+	r->bias = 4;
+	ck_assert_int_eq(obj_finalize(obj, NULL), 0);
+	ck_assert_ptr_eq(r->target, callee);
+	ck_assert_int_eq(r->target_offset, 4);
+	ck_assert_ptr_eq(obj_find_reloc(text, 0x5), r);
+	ck_assert_ptr_eq(obj_find_reloc(text, 0x8), r);
+	ck_assert_ptr_null(obj_find_reloc(text, 0x9));
+	ck_assert_ptr_null(obj_find_reloc(text, 0x4));
+	ck_assert(secsym->flags & SYMF_SYNTHETIC);
+	obj_free(obj);
+}
+END_TEST
+
+START_TEST(relocations_sorted_per_section_and_refinalize_is_idempotent)
+{
+	struct obj *obj = new_obj();
+	struct section *text = add_text(obj, 0x100);
+	struct symbol *f = add_func(obj, text, "f", 0, 0x100, 0);
+	uint64_t offs[] = { 0x40, 0x10, 0x30, 0x10 };
+
+	for (int i = 0; i < 4; i++) {
+		struct reloc *r = obj_add_reloc(obj);
+
+		r->sec = text;
+		r->offset = offs[i];
+		r->sym = f;
+		r->kind = RK_ABS;
+		r->width = 4;
+	}
+	ck_assert_int_eq(obj_finalize(obj, NULL), 0);
+	ck_assert_int_eq(obj_finalize(obj, NULL), 0);
+	ck_assert_uint_eq(text->nr_relocs, 4);
+	ck_assert_uint_eq(text->relocs[0]->offset, 0x10);
+	ck_assert_ptr_eq(text->relocs[0], obj->relocs[1]);	/* file order kept */
+	ck_assert_ptr_eq(text->relocs[1], obj->relocs[3]);
+	ck_assert_uint_eq(text->relocs[3]->offset, 0x40);
+	obj_free(obj);
+}
+END_TEST
+
+START_TEST(name_lookup_prefers_global_definition)
+{
+	struct obj *obj = new_obj();
+	struct section *text = add_text(obj, 0x100);
+	struct symbol *undef = obj_add_symbol(obj), *def;
+
+	undef->name = "x";
+	undef->flags = SYMF_UNDEF;
+	add_func(obj, text, "x", 0, 4, 0)->bind = BIND_LOCAL;
+	def = add_func(obj, text, "x", 8, 4, 0);
+	ck_assert_int_eq(obj_finalize(obj, NULL), 0);
+	ck_assert_ptr_eq(obj_find_symbol(obj, "x"), def);
+	ck_assert_ptr_null(obj_find_symbol(obj, "y"));
+	ck_assert_ptr_eq(obj_find_section(obj, ".text"), text);
+	obj_free(obj);
+}
+END_TEST
+
+START_TEST(unknown_and_empty_inputs_are_errors_with_messages)
+{
+	static const uint8_t text[] = "#!/bin/sh\necho hi\n";
+	static const uint8_t bitcode[] = { 'B', 'C', 0xc0, 0xde, 0, 0 };
+	struct objfile *file;
+	struct ipbp_err err;
+
+	ck_assert_int_lt(objfile_from_memory(&file, "x.sh", text, sizeof(text) - 1, NULL, &err), 0);
+	ck_assert_str_eq(err.msg, "x.sh: unknown file format (starts with 23 21 2f 62 69 6e 2f 73)");
+	ck_assert_int_lt(objfile_from_memory(&file, "x.bc", bitcode, sizeof(bitcode), NULL, &err), 0);
+	ck_assert_ptr_nonnull(strstr(err.msg, "LLVM bitcode"));
+	ck_assert_int_lt(objfile_from_memory(&file, "e.o", text, 0, NULL, &err), 0);
+	ck_assert_str_eq(err.msg, "e.o: empty file");
+	ck_assert_int_lt(objfile_open(&file, "/", NULL, &err), 0);
+	ck_assert_str_eq(err.msg, "/: is a directory");
+	ck_assert_int_lt(objfile_open(&file, "/nonexistent/x.o", NULL, &err), 0);
+	ck_assert_str_eq(err.msg, "/nonexistent/x.o: No such file or directory");
+}
+END_TEST
+
+static Suite *obj_suite(void)
+{
+	Suite *s = suite_create("obj");
+	TCase *tc = tcase_create("model");
+
+	tcase_add_test(tc, derived_sizes_stop_at_next_symbol_or_section_end);
+	tcase_add_test(tc, covering_symbol_prefers_named_global_and_respects_extent);
+	tcase_add_test(tc, section_relative_targets_resolve_to_covering_symbol);
+	tcase_add_test(tc, relocations_sorted_per_section_and_refinalize_is_idempotent);
+	tcase_add_test(tc, name_lookup_prefers_global_definition);
+	tcase_add_test(tc, unknown_and_empty_inputs_are_errors_with_messages);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+UNIT_MAIN(obj_suite)
