@@ -503,10 +503,6 @@ const char *obj_reloc_type_name(const struct obj *obj, uint32_t type)
 
 /* ---- lifecycle ----------------------------------------------------------- */
 
-/* TEMPORARY while the readers are written: missing ones are NULL. */
-#pragma weak elf_ops
-#pragma weak macho_ops
-#pragma weak coff_ops
 static const struct obj_ops *const readers[] = {
 	&elf_ops, &macho_ops, &coff_ops, &wasm_ops,
 };
