@@ -518,7 +518,7 @@ static int unknown_format(struct obj *obj, struct ipbp_err *err)
 	if (obj->size >= 4 && !memcmp(p, "BC\xc0\xde", 4))
 		return obj_error(obj, err, "LLVM bitcode is not supported (built with -flto?)");
 	for (size_t i = 0; i < n; i++)
-		snprintf(hex + 3 * i, 4, "%s%02x", i ? " " : "", p[i]);
+		snprintf(hex + (i ? 3 * i - 1 : 0), 4, "%s%02x", i ? " " : "", p[i]);
 	return obj_error(obj, err, "unknown file format (starts with %s)", hex);
 }
 

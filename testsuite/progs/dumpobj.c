@@ -6,7 +6,7 @@
  *   obj  NAME FORMAT ARCH TYPE BITS
  *   sec  INDEX NAME KIND SIZE ALIGN FLAGS
  *   sym  NAME KIND BIND SECTION|UND|ABS|COM OFFSET SIZE VALUE FLAGS
- *   rel  SECTION OFFSET TYPENAME KIND WIDTH SYMNAME ADDEND TARGET+OFF [decoded]
+ *   rel  SECTION OFFSET TYPENAME KIND WIDTH SYMNAME[-SUB] ADDEND TARGET+OFF [decoded]
  *   idx  SYMBOL MEMBER            (--index: the archive's symbol index)
  *
  * Numbers are hex except ADDEND and TARGET+OFF (signed decimal).
@@ -73,11 +73,15 @@ static void dump_obj(const struct obj *obj)
 		       symbol_place(sym), sym->offset, sym->size, sym->value, fl);
 	}
 	for_each_reloc(obj, r) {
-		printf("rel\t%s\t%" PRIx64 "\t%s\t%s\t%u\t%s\t%" PRId64 "\t%s%+" PRId64 "%s\n",
-		       r->sec->name, r->offset, obj_reloc_type_name(obj, r->type),
+		bool decoded = r->flags & RELF_DECODED;
+
+		printf("rel\t%s\t%" PRIx64 "\t%s\t%s\t%u\t%s%s%s\t%" PRId64 "\t%s%+" PRId64 "%s\n",
+		       r->sec->name, r->offset,
+		       decoded ? "decoded" : obj_reloc_type_name(obj, r->type),
 		       reloc_kind_name(r->kind), r->width, reloc_symbol_name(r->sym),
+		       r->sub ? "-" : "", r->sub ? reloc_symbol_name(r->sub) : "",
 		       r->addend, reloc_symbol_name(r->target), r->target_offset,
-		       (r->flags & RELF_DECODED) ? "\tdecoded" : "");
+		       decoded ? "\tdecoded" : "");
 	}
 }
 
