@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+/*
+ * arch-arm64.c - PC-relative references of AArch64 instructions: b, bl,
+ * b.cond, cbz/cbnz, tbz/tbnz (branches), adr and the literal forms of
+ * ldr/ldrsw/prfm (data), adrp (a page).
+ *
+ * Every instruction is one little-endian 32-bit word (also in big-endian
+ * objects: AArch64 fetches instructions little-endian), so the field is the
+ * whole instruction.  Capstone gives the target as the last immediate
+ * operand, already computed from the instruction's address.
+ *
+ * adrp is the one approximation: its target is a 4 KB page, so the page it
+ * names from section offsets is only the linked page when the section
+ * starts on a page boundary.  Assemblers always leave a relocation on adrp,
+ * so it is decoded only in hand-written or already-linked code.  The
+ * add/ldr :lo12: that completes the address is not decoded.
+ */
+#include "arch.h"
+
+/* The last operand, when it is an immediate. */
+static bool last_imm(const cs_insn *insn, uint64_t *imm)
+{
+	const cs_arm64 *a = &insn->detail->arm64;
+	const cs_arm64_op *op;
+
+	if (a->op_count == 0 || a->op_count > 8)
+		return false;
+	op = &a->operands[a->op_count - 1];
+	if (op->type != ARM64_OP_IMM)
+		return false;
+	*imm = (uint64_t)op->imm;
+	return true;
+}
+
+static bool set_ref(struct arch_ref *ref, enum reloc_kind kind, bool is_call,
+		    uint64_t target)
+{
+	ref->field = 0;
+	ref->width = 4;
+	ref->kind = kind;
+	ref->is_call = is_call;
+	ref->target = target;
+	return true;
+}
+
+static bool arm64_find_ref(const cs_insn *insn, struct arch_ref *ref)
+{
+	uint64_t target;
+
+	if (!insn->detail || insn->size != 4 || !last_imm(insn, &target))
+		return false;
+	switch (insn->id) {
+	case ARM64_INS_B:
+	case ARM64_INS_CBZ:
+	case ARM64_INS_CBNZ:
+	case ARM64_INS_TBZ:
+	case ARM64_INS_TBNZ:
+		return set_ref(ref, RK_BRANCH, false, target);
+	case ARM64_INS_BL:
+		return set_ref(ref, RK_BRANCH, true, target);
+	case ARM64_INS_ADR:
+		return set_ref(ref, RK_PCREL, false, target);
+	case ARM64_INS_ADRP:
+		return set_ref(ref, RK_PAGE, false, target);
+	case ARM64_INS_LDR:	/* literal forms: "ldr x0, #addr" */
+	case ARM64_INS_LDRSW:
+	case ARM64_INS_PRFM:
+		return insn->detail->arm64.op_count == 2 &&
+		       set_ref(ref, RK_PCREL, false, target);
+	default:
+		return false;
+	}
+}
+
+const struct arch_ops arch_aarch64_ops = {
+	.arch = ARCH_AARCH64,
+	.name = "aarch64",
+	.cs_arch = CS_ARCH_ARM64,
+	.cs_mode = CS_MODE_ARM,
+	.min_insn_size = 4,
+	.find_ref = arm64_find_ref,
+};
