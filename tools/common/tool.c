@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tool.c - messages, help, version and output files for every ipbp tool.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+#ifndef IPBP_VERSION
+#define IPBP_VERSION "unknown"
+#endif
+
+/* The one piece of global state a tool has: its name for messages. */
+static const char *progname = "ipbp";
+
+void tool_init(const char *name)
+{
+	progname = name;
+}
+
+const char *tool_name(void)
+{
+	return progname;
+}
+
+static void vmessage(const char *prefix, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: %s", progname, prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+noreturn void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
+	va_end(ap);
+	exit(EXIT_TROUBLE);
+}
+
+int error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+noreturn void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+	exit(EXIT_TROUBLE);
+}
+
+static noreturn void exit_flushing_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: standard output: write error\n", progname);
+		exit(EXIT_TROUBLE);
+	}
+	exit(EXIT_SAME);
+}
+
+noreturn void tool_help(const char *usage)
+{
+	fputs(usage, stdout);
+	exit_flushing_stdout();
+}
+
+noreturn void tool_version(void)
+{
+	printf("%s (ipbp) %s\n", progname, IPBP_VERSION);
+	exit_flushing_stdout();
+}
+
+bool tool_use_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (nc && *nc)
+		return false;
+	if (!term || !strcmp(term, "dumb"))
+		return false;
+	return isatty(fileno(f));
+}
+
+int tool_read_all(FILE *f, const char *name, void **data, size_t *size)
+{
+	size_t cap = 64 * 1024, len = 0, n;
+	char *buf = malloc(cap), *nb;
+
+	while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
+		len += n;
+		if (len == cap) {
+			if (!(nb = realloc(buf, cap * 2)))
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	if (!buf || ferror(f) || !feof(f)) {
+		free(buf);
+		return error("%s: %s", name, !buf || !ferror(f) ? "out of memory" : strerror(errno));
+	}
+	*data = buf;
+	*size = len;
+	return 0;
+}
+
+int tool_output_open(struct tool_output *out, const char *path)
+{
+	mode_t mask;
+	int fd;
+
+	memset(out, 0, sizeof(*out));
+	if (!path || !strcmp(path, "-")) {
+		out->f = stdout;
+		return 0;
+	}
+	out->path = strdup(path);
+	out->tmp = malloc(strlen(path) + 8);
+	if (!out->path || !out->tmp) {
+		tool_output_abort(out);
+		return error("%s: out of memory", path);
+	}
+	sprintf(out->tmp, "%s.XXXXXX", path);
+	fd = mkstemp(out->tmp);
+	if (fd < 0) {
+		error("%s: %s", path, strerror(errno));
+		free(out->tmp);
+		out->tmp = NULL;
+		tool_output_abort(out);
+		return -1;
+	}
+	/* mkstemp makes 0600: give the file the mode a plain create would. */
+	mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	if (!(out->f = fdopen(fd, "w"))) {
+		close(fd);
+		error("%s: %s", path, strerror(errno));
+		tool_output_abort(out);
+		return -1;
+	}
+	return 0;
+}
+
+int tool_output_commit(struct tool_output *out)
+{
+	const char *name = out->path ? out->path : "standard output";
+	int ret = 0;
+
+	if (!out->path) {
+		if (fflush(stdout) != 0 || ferror(stdout))
+			return error("%s: write error", name);
+		return 0;
+	}
+	if (fflush(out->f) != 0 || ferror(out->f) || fsync(fileno(out->f)) < 0)
+		ret = error("%s: write error: %s", name, strerror(errno));
+	if (fclose(out->f) != 0 && ret == 0)
+		ret = error("%s: write error: %s", name, strerror(errno));
+	out->f = NULL;
+	if (ret == 0 && rename(out->tmp, out->path) < 0)
+		ret = error("%s: %s", name, strerror(errno));
+	if (ret < 0) {
+		tool_output_abort(out);
+		return ret;
+	}
+	free(out->tmp);
+	free(out->path);
+	memset(out, 0, sizeof(*out));
+	return 0;
+}
+
+void tool_output_abort(struct tool_output *out)
+{
+	if (out->f && out->f != stdout)
+		fclose(out->f);
+	if (out->tmp)
+		unlink(out->tmp);
+	free(out->tmp);
+	free(out->path);
+	memset(out, 0, sizeof(*out));
+}
