@@ -131,6 +131,27 @@ int tool_read_all(FILE *f, const char *name, void **data, size_t *size)
 	return 0;
 }
 
+/* A device or FIFO (-o /dev/null, -o /dev/stderr) is written in place:
+ * renaming a file over it would replace the device. */
+static bool is_special_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+static int open_special_output(struct tool_output *out, const char *path)
+{
+	if (!(out->path = strdup(path)))
+		return error("%s: out of memory", path);
+	if (!(out->f = fopen(path, "w"))) {
+		error("%s: %s", path, strerror(errno));
+		tool_output_abort(out);
+		return -1;
+	}
+	return 0;
+}
+
 int tool_output_open(struct tool_output *out, const char *path)
 {
 	mode_t mask;
@@ -141,6 +162,8 @@ int tool_output_open(struct tool_output *out, const char *path)
 		out->f = stdout;
 		return 0;
 	}
+	if (is_special_file(path))
+		return open_special_output(out, path);
 	out->path = strdup(path);
 	out->tmp = malloc(strlen(path) + 8);
 	if (!out->path || !out->tmp) {
@@ -179,12 +202,13 @@ int tool_output_commit(struct tool_output *out)
 			return error("%s: write error", name);
 		return 0;
 	}
-	if (fflush(out->f) != 0 || ferror(out->f) || fsync(fileno(out->f)) < 0)
+	if (fflush(out->f) != 0 || ferror(out->f) ||
+	    (out->tmp && fsync(fileno(out->f)) < 0))
 		ret = error("%s: write error: %s", name, strerror(errno));
 	if (fclose(out->f) != 0 && ret == 0)
 		ret = error("%s: write error: %s", name, strerror(errno));
 	out->f = NULL;
-	if (ret == 0 && rename(out->tmp, out->path) < 0)
+	if (ret == 0 && out->tmp && rename(out->tmp, out->path) < 0)
 		ret = error("%s: %s", name, strerror(errno));
 	if (ret < 0) {
 		tool_output_abort(out);
