@@ -323,6 +323,97 @@ static int index_symbol_names(struct obj *obj, struct ipbp_err *err)
 }
 
 /*
+ * Relative jump tables (".long .LBB0_3 - .LJTI0_0", GCC and clang PIC code
+ * on ELF) are PC-relative relocations in data whose addend counts from the
+ * table's start, not from the entry: entry i says "target + 4*i".  A
+ * table starts where code refers into data without a symbol
+ * (lea .LJTI0_0(%rip)); anchoring each entry at the nearest such start
+ * before it gives back its real target.
+ */
+struct table_start {
+	unsigned sec;
+	uint64_t offset;
+};
+
+static int cmp_table_start(const void *a, const void *b)
+{
+	const struct table_start *x = a, *y = b;
+
+	if (x->sec != y->sec)
+		return x->sec < y->sec ? -1 : 1;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static bool is_table_data(const struct section *sec)
+{
+	return sec->kind == SEC_RODATA || sec->kind == SEC_DATA;
+}
+
+/* A code reference to an anonymous place in table data. */
+static bool is_table_reference(const struct reloc *r)
+{
+	return is_code_section(r->sec) && r->kind == RK_PCREL && r->sym &&
+	       r->sym->kind == SYMK_SECTION && r->sym->sec && is_table_data(r->sym->sec);
+}
+
+/* A relative entry in table data pointing at a place in code. */
+static bool is_table_entry(const struct reloc *r)
+{
+	return is_table_data(r->sec) && r->kind == RK_PCREL && r->sym &&
+	       r->sym->kind == SYMK_SECTION && r->sym->sec && is_code_section(r->sym->sec);
+}
+
+static const struct table_start *find_table_start(const struct table_start *v, size_t n,
+						  unsigned sec, uint64_t offset)
+{
+	const struct table_start key = { sec, offset };
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {	/* first start after (sec, offset) */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_table_start(&v[mid], &key) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && v[lo - 1].sec == sec ? &v[lo - 1] : NULL;
+}
+
+static int anchor_relative_tables(struct obj *obj, struct ipbp_err *err)
+{
+	struct table_start *starts;
+	size_t n = 0, nr_entries = 0;
+	struct reloc *r;
+
+	for_each_reloc(obj, r) {
+		n += is_table_reference(r);
+		nr_entries += is_table_entry(r);
+	}
+	if (!n || !nr_entries)
+		return 0;
+	if (!(starts = malloc(n * sizeof(*starts))))
+		return obj_error(obj, err, "out of memory");
+	n = 0;
+	for_each_reloc(obj, r) {
+		uint64_t off = (uint64_t)r->addend + (uint64_t)r->bias;
+
+		if (is_table_reference(r) && off < r->sym->sec->size)
+			starts[n++] = (struct table_start){ r->sym->sec->index, off };
+	}
+	qsort(starts, n, sizeof(*starts), cmp_table_start);
+	for_each_reloc(obj, r) {
+		const struct table_start *t;
+
+		if (is_table_entry(r) &&
+		    (t = find_table_start(starts, n, r->sec->index, r->offset)))
+			r->bias = (int64_t)t->offset - (int64_t)r->offset;
+	}
+	free(starts);
+	return 0;
+}
+
+/*
  * A relocation against a section (ELF section symbols, Mach-O non-extern,
  * COFF section symbols, Wasm section symbols) means "section + offset":
  * name the symbol covering that place, so that comparisons and edges speak
@@ -381,7 +472,8 @@ int obj_finalize(struct obj *obj, struct ipbp_err *err)
 	if (check_model(obj, err) < 0 ||
 	    index_section_symbols(obj, err) < 0 ||
 	    index_section_relocs(obj, err) < 0 ||
-	    index_symbol_names(obj, err) < 0)
+	    index_symbol_names(obj, err) < 0 ||
+	    anchor_relative_tables(obj, err) < 0)
 		return -1;
 	derive_symbol_sizes(obj);
 	resolve_reloc_targets(obj);
