@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: MIT
+/*
+ * compare-insn.c - a second look at two functions whose bytes differ at
+ * the same offsets, instruction by instruction (Capstone).
+ *
+ * Layout alone changes some bytes of a function that did not change:
+ *
+ *   - without -ffunction-sections, a jump or tail call to a neighbour in
+ *     the same section is assembled short (eb rel8) or near (e9 rel32)
+ *     depending on the distance, and the alignment padding after it
+ *     shrinks or grows to match;
+ *   - Mach-O and COFF give no symbol sizes: a derived size runs to the next
+ *     symbol and takes the padding (nops, int3) in between, which depends
+ *     on what follows.
+ *
+ * So when the positional comparison (compare.c) finds a difference and the
+ * architecture has a decoder (x86-64, i386, aarch64), both functions are
+ * decoded and compared as instruction lists:
+ *
+ *   - padding (x86 nops of every length, int3; aarch64 nop) is skipped;
+ *   - an instruction with a relocation or decoded reference that is a
+ *     branch field ending the instruction compares by instruction id
+ *     (Capstone's: jmp, call, each jcc) and target identity, so short and
+ *     near forms are the same;
+ *   - a branch inside the function compares by id and by the index of its
+ *     target among the non-padding instructions;
+ *   - any other instruction compares by bytes outside relocation fields
+ *     and by its relocations (offset in the instruction, kind, width,
+ *     target).
+ *
+ * Equal lists make the pair the same.  Undecodable bytes end the second
+ * look with "different", leaving the positional result; so does running
+ * out of a budget of four times the code's size (plus 1 MB), which keeps
+ * the work linear when symbols overlap.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch.h"
+#include "diff-int.h"
+
+/* One decoded instruction of a function, offsets from its start. */
+struct insn {
+	uint32_t off;
+	uint16_t size;
+	bool pad;
+	bool local;		/* a branch to a place in the function */
+	unsigned id;		/* Capstone's instruction id */
+	uint64_t target;	/* local: the target's offset */
+	size_t index;		/* among non-padding instructions */
+};
+
+struct insn_list {
+	struct insn *v;
+	size_t nr, cap;
+};
+
+struct diff_disasm {
+	uint64_t budget;	/* bytes left to decode, against overlapping
+				 * symbols claiming the same code again */
+	csh cs;
+	cs_insn *insn;
+	const struct arch_ops *ops;
+	struct insn_list list[2];
+};
+
+/* ---- padding ----------------------------------------------------------------- */
+
+/* x86: nop (90), xchg ax,ax (66 90), nopw/nopl with any 66 prefixes and a
+ * cs prefix and zero displacement, int3 (cc).  Length of the pad, or 0. */
+static size_t x86_pad_len(const uint8_t *p, size_t n)
+{
+	size_t i = 0, len;
+	uint8_t modrm;
+
+	if (n && (p[0] == 0x90 || p[0] == 0xcc))
+		return 1;
+	while (i < n && p[i] == 0x66)
+		i++;
+	if (i < n && p[i] == 0x2e)
+		i++;
+	if (i && i < n && p[i] == 0x90)
+		return i + 1;
+	if (i + 3 > n || p[i] != 0x0f || p[i + 1] != 0x1f || (p[i + 2] & 0x38))
+		return 0;
+	modrm = p[i + 2];
+	len = i + 3;
+	if ((modrm >> 6) != 3 && (modrm & 7) == 4)
+		len++;				/* SIB */
+	if ((modrm >> 6) == 1)
+		len += 1;
+	else if ((modrm >> 6) == 2 || ((modrm >> 6) == 0 && (modrm & 7) == 5))
+		len += 4;
+	if (len > n)
+		return 0;
+	for (size_t j = i + 3; j < len; j++)
+		if (p[j] && !(j == i + 3 && (modrm & 7) == 4))	/* SIB may be non-zero */
+			return 0;
+	return len;
+}
+
+static size_t a64_pad_len(const uint8_t *p, size_t n)
+{
+	static const uint8_t nop[4] = { 0x1f, 0x20, 0x03, 0xd5 };
+
+	return n >= 4 && !memcmp(p, nop, 4) ? 4 : 0;
+}
+
+static const struct {
+	enum obj_arch arch;
+	size_t (*pad_len)(const uint8_t *p, size_t n);
+} paddings[] = {
+	{ ARCH_X86_64, x86_pad_len },
+	{ ARCH_I386, x86_pad_len },
+	{ ARCH_AARCH64, a64_pad_len },
+};
+
+static bool is_padding(enum obj_arch arch, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < sizeof(paddings) / sizeof(paddings[0]); i++)
+		if (paddings[i].arch == arch)
+			return paddings[i].pad_len(p, n) == n;
+	return false;
+}
+
+/* ---- decoding a function -------------------------------------------------- */
+
+static struct insn *push_insn(struct insn_list *l)
+{
+	if (l->nr == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct insn *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		l->v = v;
+		l->cap = cap;
+	}
+	memset(&l->v[l->nr], 0, sizeof(l->v[0]));
+	return &l->v[l->nr++];
+}
+
+static void note_local_branch(struct diff_disasm *d, const struct symbol *sym,
+			      struct insn *in)
+{
+	struct arch_ref ref;
+
+	if (!d->ops->find_ref(d->insn, &ref) || ref.kind != RK_BRANCH)
+		return;
+	if (ref.target < sym->offset || ref.target - sym->offset >= sym->size)
+		return;
+	if (obj_find_reloc(sym->sec, d->insn->address + ref.field))
+		return;		/* relocated: compared as a relocation */
+	in->local = true;
+	in->target = ref.target - sym->offset;
+}
+
+/* Decodes sym into list; false when some bytes do not decode. */
+static int decode_function(struct diff_disasm *d, const struct symbol *sym,
+			   struct insn_list *l)
+{
+	const uint8_t *code = sym->sec->data + sym->offset;
+	size_t left = sym->size, index = 0;
+	uint64_t addr = sym->offset;
+	enum obj_arch arch = d->ops->arch;
+
+	l->nr = 0;
+	while (left) {
+		struct insn *in;
+
+		if (!cs_disasm_iter(d->cs, &code, &left, &addr, d->insn))
+			return 0;
+		if (!(in = push_insn(l)))
+			return -1;
+		in->off = (uint32_t)(d->insn->address - sym->offset);
+		in->size = d->insn->size;
+		in->id = d->insn->id;
+		in->pad = is_padding(arch, d->insn->bytes, d->insn->size);
+		in->index = index;
+		index += !in->pad;
+		note_local_branch(d, sym, in);
+	}
+	return 1;
+}
+
+/* The non-padding index of the instruction at off, or SIZE_MAX. */
+static size_t index_at(const struct insn_list *l, uint64_t off)
+{
+	size_t lo = 0, hi = l->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->v[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < l->nr && l->v[lo].off == off && !l->v[lo].pad)
+		return l->v[lo].index;
+	return SIZE_MAX;
+}
+
+/* ---- comparing ------------------------------------------------------------------ */
+
+struct insn_ref {
+	const struct symbol *sym;
+	const struct insn *in;
+	struct reloc **relocs;
+	size_t nr_relocs;
+};
+
+static void insn_ref(struct insn_ref *r, const struct symbol *sym, const struct insn *in)
+{
+	r->sym = sym;
+	r->in = in;
+	r->relocs = diff_relocs_in(sym->sec, sym->offset + in->off, in->size, &r->nr_relocs);
+}
+
+/* A single branch field that ends the instruction: short and near alike. */
+static bool is_branch_field(const struct insn_ref *r)
+{
+	const struct reloc *rel = r->relocs[0];
+	uint64_t end = rel->offset - r->sym->offset + rel->width;
+
+	return r->nr_relocs == 1 && rel->kind == RK_BRANCH && end == r->in->off + r->in->size;
+}
+
+static bool masked_bytes_equal(const struct insn_ref *a, const struct insn_ref *b)
+{
+	const uint8_t *pa = a->sym->sec->data + a->sym->offset + a->in->off;
+	const uint8_t *pb = b->sym->sec->data + b->sym->offset + b->in->off;
+
+	for (size_t i = 0; i < a->in->size; i++) {
+		uint64_t at = a->sym->offset + a->in->off + i;
+
+		if (pa[i] != pb[i] && !obj_find_reloc(a->sym->sec, at) &&
+		    !obj_find_reloc(b->sym->sec, b->sym->offset + b->in->off + i))
+			return false;
+	}
+	return true;
+}
+
+static bool relocated_insns_equal(struct diff_ctx *ctx, const struct insn_ref *a,
+				  const struct insn_ref *b)
+{
+	if (is_branch_field(a) && is_branch_field(b))
+		return a->relocs[0]->kind == b->relocs[0]->kind &&
+		       diff_reloc_targets_equal(ctx, a->relocs[0], b->relocs[0]);
+	if (a->in->size != b->in->size || !masked_bytes_equal(a, b))
+		return false;
+	for (size_t i = 0; i < a->nr_relocs; i++) {
+		const struct reloc *ra = a->relocs[i], *rb = b->relocs[i];
+
+		if (ra->offset - a->sym->offset - a->in->off !=
+		    rb->offset - b->sym->offset - b->in->off ||
+		    ra->kind != rb->kind || ra->width != rb->width ||
+		    !diff_reloc_targets_equal(ctx, ra, rb))
+			return false;
+	}
+	return true;
+}
+
+static bool insns_equal(struct diff_ctx *ctx, struct diff_disasm *d,
+			const struct symbol *sa, const struct insn *a,
+			const struct symbol *sb, const struct insn *b)
+{
+	struct insn_ref ra, rb;
+
+	if (a->id != b->id || a->local != b->local)
+		return false;
+	if (a->local)
+		return index_at(&d->list[0], a->target) == index_at(&d->list[1], b->target) &&
+		       index_at(&d->list[0], a->target) != SIZE_MAX;
+	insn_ref(&ra, sa, a);
+	insn_ref(&rb, sb, b);
+	if (ra.nr_relocs != rb.nr_relocs)
+		return false;
+	if (ra.nr_relocs)
+		return relocated_insns_equal(ctx, &ra, &rb);
+	return a->size == b->size && masked_bytes_equal(&ra, &rb);
+}
+
+static const struct insn *next_insn(const struct insn_list *l, size_t *i)
+{
+	while (*i < l->nr && l->v[*i].pad)
+		++*i;
+	return *i < l->nr ? &l->v[(*i)++] : NULL;
+}
+
+static bool lists_equal(struct diff_ctx *ctx, struct diff_disasm *d,
+			const struct symbol *sa, const struct symbol *sb)
+{
+	size_t i = 0, j = 0;
+
+	for (;;) {
+		const struct insn *a = next_insn(&d->list[0], &i);
+		const struct insn *b = next_insn(&d->list[1], &j);
+
+		if (!a || !b)
+			return !a && !b;
+		if (!insns_equal(ctx, d, sa, a, sb, b))
+			return false;
+	}
+}
+
+static int disasm_open(struct diff_ctx *ctx)
+{
+	struct diff_disasm *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return ipbp_error(ctx->err, "out of memory");
+	ctx->disasm = d;
+	if (arch_disasm_open(ctx->side[0].obj, &d->cs, &d->ops, ctx->err) < 0) {
+		free(d);
+		ctx->disasm = NULL;
+		return -1;
+	}
+	if (!(d->insn = cs_malloc(d->cs)))
+		return ipbp_error(ctx->err, "out of memory");
+	d->budget = 1u << 20;
+	for (int s = 0; s < 2; s++) {
+		struct section *sec;
+
+		for_each_section(ctx->side[s].obj, sec)
+			if (sec->kind == SEC_CODE && sec->size < (1ull << 40))
+				d->budget += 4 * sec->size;
+	}
+	return 0;
+}
+
+static bool is_decodable(const struct symbol *sym)
+{
+	return sym->sec && sym->sec->data && sym->sec->kind == SEC_CODE &&
+	       in_bounds(sym->sec->size, sym->offset, sym->size) && sym->size;
+}
+
+/*
+ * Whether functions o and n are the same instruction by instruction.
+ * Returns 1 same, 0 different or undecodable, -1 on error.
+ */
+int diff_insns_equal(struct diff_ctx *ctx, const struct symbol *o, const struct symbol *n)
+{
+	struct diff_disasm *d;
+	int ret;
+
+	if (!find_arch_ops(ctx->side[0].obj->arch) || !is_decodable(o) || !is_decodable(n))
+		return 0;
+	if (!ctx->disasm && disasm_open(ctx) < 0)
+		return -1;
+	d = ctx->disasm;
+	if (o->size + n->size > d->budget)
+		return 0;
+	d->budget -= o->size + n->size;
+	if ((ret = decode_function(d, o, &d->list[0])) <= 0 ||
+	    (ret = decode_function(d, n, &d->list[1])) <= 0)
+		return ret;
+	return lists_equal(ctx, d, o, n);
+}
+
+void diff_disasm_close(struct diff_disasm *d)
+{
+	if (!d)
+		return;
+	if (d->insn)
+		cs_free(d->insn, 1);
+	cs_close(&d->cs);
+	free(d->list[0].v);
+	free(d->list[1].v);
+	free(d);
+}
