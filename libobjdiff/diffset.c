@@ -1,0 +1,716 @@
+// SPDX-License-Identifier: MIT
+/*
+ * diffset.c - from OLD and NEW (objects, archives, build trees) to the
+ * compared object pairs.  See diffset.h for the pairing rules.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "decode.h"
+#include "disasm.h"
+#include "diffset.h"
+#include "objfile.h"
+#include "stream.h"
+
+#define MAX_DEPTH 64	/* directory nesting */
+
+/* ---- pairs --------------------------------------------------------------- */
+
+static struct diff_pair *new_pair(struct diffset *set, struct ipbp_err *err)
+{
+	struct diff_pair *v;
+	size_t cap;
+
+	if (set->nr_pairs == set->cap_pairs) {
+		cap = set->cap_pairs ? set->cap_pairs * 2 : 16;
+		v = realloc(set->pairs, cap * sizeof(*v));
+		if (!v) {
+			ipbp_error(err, "out of memory");
+			return NULL;
+		}
+		set->pairs = v;
+		set->cap_pairs = cap;
+	}
+	v = &set->pairs[set->nr_pairs];
+	memset(v, 0, sizeof(*v));
+	return v;
+}
+
+/* Compares old with new, or one side alone when the other is NULL. */
+static int add_pair(struct diffset *set, struct obj *old, struct obj *new,
+		    const struct diffset_opts *opts, struct ipbp_err *err)
+{
+	struct diff_pair *pair = new_pair(set, err);
+	int ret;
+
+	if (!pair)
+		return -1;
+	if (old && new)
+		ret = diff_objs(pair, old, new, &opts->diff, err);
+	else
+		ret = diff_one_sided(pair, old, new, &opts->diff, err);
+	if (ret < 0) {
+		diff_pair_release(pair);
+		return -1;
+	}
+	pair->old = old;
+	pair->new = new;
+	if (!pair->old_name && old)
+		pair->old_name = old->name;
+	if (!pair->new_name && new)
+		pair->new_name = new->name;
+	set->nr_pairs++;
+	if (opts->diff.quick && diff_pair_differs(pair))
+		set->stopped = true;
+	return 0;
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+/* Opens one input (taking ownership in set) and decodes its objects. */
+static struct objfile *open_input(struct diffset *set, const struct diffset_input *in,
+				  const struct diffset_opts *opts, struct ipbp_err *err)
+{
+	struct objfile_opts fo = { .arch = opts->arch };
+	struct objfile *file, **v;
+	struct obj *obj;
+	int ret;
+
+	v = realloc(set->files, (set->nr_files + 1) * sizeof(*v));
+	if (!v) {
+		ipbp_error(err, "%s: out of memory", in->name);
+		return NULL;
+	}
+	set->files = v;
+	if (in->data)
+		ret = objfile_from_memory(&file, in->name, in->data, in->size, &fo, err);
+	else
+		ret = objfile_open(&file, in->name, &fo, err);
+	if (ret < 0)
+		return NULL;
+	set->files[set->nr_files++] = file;
+	for_each_obj(file, obj)
+		if (obj_decode_references(obj, err) < 0)
+			return NULL;
+	return file;
+}
+
+static struct objfile *open_path(struct diffset *set, const char *path,
+				 const struct diffset_opts *opts, struct ipbp_err *err)
+{
+	struct diffset_input in = { .name = path };
+
+	return open_input(set, &in, opts, err);
+}
+
+/*
+ * A container gives its objects names "path(member)": an archive (also
+ * inside a universal file) is a container even when it holds one member
+ * or none; a plain object, or the slice of a universal file, is not.
+ */
+static bool is_container(const struct objfile *file)
+{
+	return file->archive || file->nr_objs != 1 ||
+	       strcmp(file->objs[0]->name, file->path);
+}
+
+static const char *file_format(const struct objfile *file)
+{
+	return is_container(file) ? "archive" : obj_format_name(file->objs[0]->format);
+}
+
+/* Refuses two files of different formats or architectures. */
+static int check_compatible(const struct objfile *old, const struct objfile *new,
+			    struct ipbp_err *err)
+{
+	const char *of = file_format(old), *nf = file_format(new);
+	const struct obj *o, *n;
+
+	if (strcmp(of, nf))
+		goto formats;
+	if (!old->nr_objs || !new->nr_objs)
+		return 0;
+	o = old->objs[0];
+	n = new->objs[0];
+	of = obj_format_name(o->format);
+	nf = obj_format_name(n->format);
+	if (o->format != n->format)
+		goto formats;
+	if (o->arch != n->arch)
+		return ipbp_error(err, "%s and %s are different architectures (%s and %s)",
+				  old->path, new->path, obj_arch_name(o->arch),
+				  obj_arch_name(n->arch));
+	return 0;
+formats:
+	return ipbp_error(err, "%s and %s are different formats (%s and %s)",
+			  old->path, new->path, of, nf);
+}
+
+/* Every object of file, each against nothing. */
+static int add_one_sided(struct diffset *set, const struct objfile *file, bool is_old,
+			 const struct diffset_opts *opts, struct ipbp_err *err)
+{
+	for (size_t i = 0; i < file->nr_objs && !set->stopped; i++) {
+		struct obj *obj = file->objs[i];
+
+		if (add_pair(set, is_old ? obj : NULL, is_old ? NULL : obj, opts, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- archive members ----------------------------------------------------- */
+
+struct member {
+	const char *name;	/* inside obj->name: "path(NAME)" */
+	size_t len;
+	size_t index;		/* in file->objs */
+};
+
+static struct member *list_members(const struct objfile *file, struct ipbp_err *err)
+{
+	struct member *m = calloc(file->nr_objs + 1, sizeof(*m));
+	size_t plen = strlen(file->path);
+
+	if (!m) {
+		ipbp_error(err, "%s: out of memory", file->path);
+		return NULL;
+	}
+	for (size_t i = 0; i < file->nr_objs; i++) {
+		const char *name = file->objs[i]->name;
+		size_t len = strlen(name);
+
+		m[i].index = i;
+		m[i].name = name;
+		m[i].len = len;
+		if (len >= plen + 2 && !strncmp(name, file->path, plen) &&
+		    name[plen] == '(' && name[len - 1] == ')') {
+			m[i].name = name + plen + 1;
+			m[i].len = len - plen - 2;
+		}
+	}
+	return m;
+}
+
+static int cmp_name(const struct member *a, const struct member *b)
+{
+	int c = memcmp(a->name, b->name, a->len < b->len ? a->len : b->len);
+
+	if (c)
+		return c;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* By name, then by position: equal names pair in order of occurrence. */
+static int cmp_member(const void *pa, const void *pb)
+{
+	const struct member *a = pa, *b = pb;
+	int c = cmp_name(a, b);
+
+	if (c)
+		return c;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* twin[i]: the index in new of old member i's partner, or SIZE_MAX. */
+static void match_members(struct member *om, size_t nr_old, struct member *nm,
+			  size_t nr_new, size_t *twin, bool *taken)
+{
+	size_t i = 0, j = 0;
+
+	qsort(om, nr_old, sizeof(*om), cmp_member);
+	qsort(nm, nr_new, sizeof(*nm), cmp_member);
+	while (i < nr_old && j < nr_new) {
+		int c = cmp_name(&om[i], &nm[j]);
+
+		if (c < 0) {
+			i++;
+		} else if (c > 0) {
+			j++;
+		} else {
+			twin[om[i].index] = nm[j].index;
+			taken[nm[j].index] = true;
+			i++;
+			j++;
+		}
+	}
+}
+
+static int add_member_pairs(struct diffset *set, const struct objfile *old,
+			    const struct objfile *new, const size_t *twin,
+			    const bool *taken, const struct diffset_opts *opts,
+			    struct ipbp_err *err)
+{
+	for (size_t i = 0; i < old->nr_objs && !set->stopped; i++) {
+		struct obj *n = twin[i] == SIZE_MAX ? NULL : new->objs[twin[i]];
+
+		if (add_pair(set, old->objs[i], n, opts, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < new->nr_objs && !set->stopped; i++)
+		if (!taken[i] && add_pair(set, NULL, new->objs[i], opts, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* Two archives: old members in order with their partners, then new ones. */
+static int pair_members(struct diffset *set, const struct objfile *old,
+			const struct objfile *new, const struct diffset_opts *opts,
+			struct ipbp_err *err)
+{
+	struct member *om = list_members(old, err), *nm = list_members(new, err);
+	size_t *twin = malloc((old->nr_objs + 1) * sizeof(*twin));
+	bool *taken = calloc(new->nr_objs + 1, sizeof(*taken));
+	int ret = -1;
+
+	if (!om || !nm || !twin || !taken) {
+		ipbp_error(err, "%s: out of memory", old->path);
+		goto out;
+	}
+	for (size_t i = 0; i < old->nr_objs; i++)
+		twin[i] = SIZE_MAX;
+	match_members(om, old->nr_objs, nm, new->nr_objs, twin, taken);
+	ret = add_member_pairs(set, old, new, twin, taken, opts, err);
+out:
+	free(om);
+	free(nm);
+	free(twin);
+	free(taken);
+	return ret;
+}
+
+/* Two opened files: objects pair directly, archives by member. */
+static int pair_files(struct diffset *set, const struct objfile *old,
+		      const struct objfile *new, const struct diffset_opts *opts,
+		      struct ipbp_err *err)
+{
+	if (check_compatible(old, new, err) < 0)
+		return -1;
+	if (is_container(old))
+		return pair_members(set, old, new, opts, err);
+	return add_pair(set, old->objs[0], new->objs[0], opts, err);
+}
+
+/* ---- directories --------------------------------------------------------- */
+
+struct path_list {
+	char **v;
+	size_t nr, cap;
+};
+
+static void path_list_release(struct path_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int path_list_add(struct path_list *l, char *path)
+{
+	char **v;
+
+	if (!path)
+		return -1;
+	if (l->nr == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+
+		if (!(v = realloc(l->v, cap * sizeof(*v)))) {
+			free(path);
+			return -1;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->nr++] = path;
+	return 0;
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), len = dl + strlen(name) + 2;
+	char *s = malloc(len);
+
+	if (!s)
+		return NULL;
+	if (!*dir)
+		snprintf(s, len, "%s", name);
+	else
+		snprintf(s, len, "%s%s%s", dir, dir[dl - 1] == '/' ? "" : "/", name);
+	return s;
+}
+
+static bool is_object_name(const char *name)
+{
+	static const char *const ext[] = { ".o", ".obj", ".a", ".lib", ".wasm" };
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t n = strlen(ext[i]);
+
+		if (len > n && !strcmp(name + len - n, ext[i]))
+			return true;
+	}
+	return false;
+}
+
+static int walk_dir(const char *root, const char *rel, int depth,
+		    struct path_list *out, struct ipbp_err *err);
+
+/* One directory entry: a subdirectory (not through a symbolic link) or an
+ * object file (a symbolic link to one too). */
+static int walk_entry(const char *root, const char *rel, int depth,
+		      struct path_list *out, struct ipbp_err *err)
+{
+	char *path = join_path(root, rel);
+	struct stat st;
+	int ret = 0;
+
+	if (!path)
+		return ipbp_error(err, "%s: out of memory", root);
+	if (lstat(path, &st) < 0) {
+		ret = ipbp_error(err, "%s: %s", path, strerror(errno));
+	} else if (S_ISDIR(st.st_mode)) {
+		ret = walk_dir(root, rel, depth + 1, out, err);
+	} else if (is_object_name(rel) &&
+		   (S_ISREG(st.st_mode) ||
+		    (S_ISLNK(st.st_mode) && stat(path, &st) == 0 && S_ISREG(st.st_mode)))) {
+		if (path_list_add(out, strdup(rel)) < 0)
+			ret = ipbp_error(err, "%s: out of memory", root);
+	}
+	free(path);
+	return ret;
+}
+
+/* Adds the object files under root/rel to out, as paths relative to root. */
+static int walk_dir(const char *root, const char *rel, int depth,
+		    struct path_list *out, struct ipbp_err *err)
+{
+	char *path = join_path(root, rel);
+	struct dirent *de;
+	DIR *dir;
+	int ret = 0;
+
+	if (!path)
+		return ipbp_error(err, "%s: out of memory", root);
+	if (depth > MAX_DEPTH) {
+		ret = ipbp_error(err, "%s: directories nested too deeply", path);
+		free(path);
+		return ret;
+	}
+	if (!(dir = opendir(path))) {
+		ret = ipbp_error(err, "%s: %s", path, strerror(errno));
+		free(path);
+		return ret;
+	}
+	while (ret == 0 && (de = readdir(dir))) {
+		char *sub;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (!(sub = join_path(rel, de->d_name))) {
+			ret = ipbp_error(err, "%s: out of memory", path);
+			break;
+		}
+		ret = walk_entry(root, sub, depth, out, err);
+		free(sub);
+	}
+	closedir(dir);
+	free(path);
+	return ret;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int list_tree(const char *root, struct path_list *out, struct ipbp_err *err)
+{
+	if (walk_dir(root, "", 0, out, err) < 0)
+		return -1;
+	qsort(out->v, out->nr, sizeof(*out->v), cmp_path);
+	return 0;
+}
+
+/* One relative path of the trees: both files, or the one side that has it. */
+static int pair_tree_path(struct diffset *set, const char *old_root, const char *old_rel,
+			  const char *new_root, const char *new_rel,
+			  const struct diffset_opts *opts, struct ipbp_err *err)
+{
+	char *op = old_rel ? join_path(old_root, old_rel) : NULL;
+	char *np = new_rel ? join_path(new_root, new_rel) : NULL;
+	struct objfile *of = NULL, *nf = NULL;
+	int ret = -1;
+
+	if ((old_rel && !op) || (new_rel && !np)) {
+		ipbp_error(err, "%s: out of memory", old_root);
+		goto out;
+	}
+	if (op && !(of = open_path(set, op, opts, err)))
+		goto out;
+	if (np && !(nf = open_path(set, np, opts, err)))
+		goto out;
+	if (of && nf)
+		ret = pair_files(set, of, nf, opts, err);
+	else
+		ret = add_one_sided(set, of ? of : nf, of != NULL, opts, err);
+out:
+	free(op);
+	free(np);
+	return ret;
+}
+
+/* Two build trees: files merged by relative path, in byte order. */
+static int pair_trees(struct diffset *set, const char *old, const char *new,
+		      const struct diffset_opts *opts, struct ipbp_err *err)
+{
+	struct path_list ol = { 0 }, nl = { 0 };
+	size_t i = 0, j = 0;
+	int ret = -1;
+
+	if (list_tree(old, &ol, err) < 0 || list_tree(new, &nl, err) < 0)
+		goto out;
+	ret = 0;
+	while (ret == 0 && !set->stopped && (i < ol.nr || j < nl.nr)) {
+		int c = i == ol.nr ? 1 : j == nl.nr ? -1 : strcmp(ol.v[i], nl.v[j]);
+		const char *orel = c <= 0 ? ol.v[i++] : NULL;
+		const char *nrel = c >= 0 ? nl.v[j++] : NULL;
+
+		ret = pair_tree_path(set, old, orel, new, nrel, opts, err);
+	}
+out:
+	path_list_release(&ol);
+	path_list_release(&nl);
+	return ret;
+}
+
+/* ---- the set -------------------------------------------------------------- */
+
+static bool is_dir_input(const struct diffset_input *in)
+{
+	struct stat st;
+
+	return !in->data && stat(in->name, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int pair_inputs(struct diffset *set, const struct diffset_input *old,
+		       const struct diffset_input *new, const struct diffset_opts *opts,
+		       struct ipbp_err *err)
+{
+	bool od = is_dir_input(old), nd = is_dir_input(new);
+	struct objfile *of, *nf;
+
+	if (od != nd)
+		return ipbp_error(err, "%s is a directory and %s is not",
+				  od ? old->name : new->name, od ? new->name : old->name);
+	if (od && !opts->recursive)
+		return ipbp_error(err, "%s: is a directory (compare directories with -r)",
+				  old->name);
+	if (od)
+		return pair_trees(set, old->name, new->name, opts, err);
+	if (!(of = open_input(set, old, opts, err)) || !(nf = open_input(set, new, opts, err)))
+		return -1;
+	return pair_files(set, of, nf, opts, err);
+}
+
+int diffset_open_inputs(struct diffset **out, const struct diffset_input *old,
+			const struct diffset_input *new,
+			const struct diffset_opts *opts, struct ipbp_err *err)
+{
+	static const struct diffset_opts no_opts;
+	struct diffset *set = calloc(1, sizeof(*set));
+
+	*out = NULL;
+	if (!set)
+		return ipbp_error(err, "out of memory");
+	if (pair_inputs(set, old, new, opts ? opts : &no_opts, err) < 0) {
+		diffset_free(set);
+		return -1;
+	}
+	*out = set;
+	return 0;
+}
+
+int diffset_open(struct diffset **out, const char *old, const char *new,
+		 const struct diffset_opts *opts, struct ipbp_err *err)
+{
+	struct diffset_input o = { .name = old }, n = { .name = new };
+
+	return diffset_open_inputs(out, &o, &n, opts, err);
+}
+
+void diffset_free(struct diffset *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < set->nr_pairs; i++)
+		diff_pair_release(&set->pairs[i]);
+	free(set->pairs);
+	for (size_t i = 0; i < set->nr_files; i++)
+		objfile_free(set->files[i]);
+	free(set->files);
+	free(set);
+}
+
+bool diffset_differs(const struct diffset *set)
+{
+	for (size_t i = 0; i < set->nr_pairs; i++)
+		if (diff_pair_differs(&set->pairs[i]))
+			return true;
+	return false;
+}
+
+void diff_pair_stat(const struct diff_pair *pair, struct diff_stat *stat)
+{
+	memset(stat, 0, sizeof(*stat));
+	for (size_t i = 0; i < pair->nr_syms; i++) {
+		const struct diff_symbol *ds = &pair->syms[i];
+
+		switch (ds->status) {
+		case DIFF_CHANGED:
+			stat->nr_changed++;
+			if (ds->new_size > ds->old_size)
+				stat->bytes_added += ds->new_size - ds->old_size;
+			else
+				stat->bytes_removed += ds->old_size - ds->new_size;
+			break;
+		case DIFF_ADDED:
+			stat->nr_added++;
+			stat->bytes_added += ds->new_size;
+			break;
+		case DIFF_REMOVED:
+			stat->nr_removed++;
+			stat->bytes_removed += ds->old_size;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void add_stat(struct diff_stat *total, const struct diff_stat *s)
+{
+	total->nr_changed += s->nr_changed;
+	total->nr_added += s->nr_added;
+	total->nr_removed += s->nr_removed;
+	total->bytes_added += s->bytes_added;
+	total->bytes_removed += s->bytes_removed;
+}
+
+static void write_stat_counts(FILE *f, const struct diff_stat *s)
+{
+	fprintf(f, "%zu changed, %zu added, %zu removed, +%llu -%llu bytes\n",
+		s->nr_changed, s->nr_added, s->nr_removed,
+		(unsigned long long)s->bytes_added,
+		(unsigned long long)s->bytes_removed);
+}
+
+int diffset_write_stat(FILE *f, const struct diffset *set, bool all,
+		       struct ipbp_err *err)
+{
+	struct diff_stat total = { 0 }, s;
+	size_t nr_differ = 0;
+
+	for (size_t i = 0; i < set->nr_pairs; i++) {
+		const struct diff_pair *pair = &set->pairs[i];
+		bool differs = diff_pair_differs(pair);
+
+		diff_pair_stat(pair, &s);
+		add_stat(&total, &s);
+		nr_differ += differs;
+		if (!differs && !all)
+			continue;
+		fprintf(f, "%s -> %s: ", pair->old_name ? pair->old_name : "/dev/null",
+			pair->new_name ? pair->new_name : "/dev/null");
+		write_stat_counts(f, &s);
+	}
+	fprintf(f, "%zu of %zu objects differ: ", nr_differ, set->nr_pairs);
+	write_stat_counts(f, &total);
+	if (ferror(f))
+		return ipbp_error(err, "write error");
+	return 0;
+}
+
+/* ---- text with instruction diffs ------------------------------------------- */
+
+/* The next symbol the stream writer writes a line for, after (*i, *j). */
+static const struct diff_symbol *next_written(const struct diffset *set, bool all,
+					      size_t *i, size_t *j,
+					      const struct diff_pair **pair)
+{
+	for (; *i < set->nr_pairs; (*i)++, *j = 0) {
+		const struct diff_pair *p = &set->pairs[*i];
+
+		while (*j < p->nr_syms) {
+			const struct diff_symbol *ds = &p->syms[(*j)++];
+
+			if (all || ds->status != DIFF_SAME) {
+				*pair = p;
+				return ds;
+			}
+		}
+	}
+	return NULL;
+}
+
+static bool is_symbol_line(const char *line, size_t len)
+{
+	return len >= 2 && strchr("~+-=", line[0]) && line[1] == ' ';
+}
+
+/*
+ * Writes the stream the writer made into text, each symbol line followed
+ * by the details of the symbol it stands for: the writer writes one line
+ * per symbol, in pair and symbol order, which next_written() follows.
+ */
+static int interleave_disasm(FILE *f, const struct diffset *set, bool all,
+			     const char *text, size_t len,
+			     const struct disasm_opts *dopts, struct ipbp_err *err)
+{
+	const struct diff_pair *pair = NULL;
+	const struct diff_symbol *ds;
+	size_t i = 0, j = 0, pos = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - text - pos) + 1 : len - pos;
+
+		fwrite(text + pos, 1, n, f);
+		if (is_symbol_line(text + pos, n) &&
+		    (ds = next_written(set, all, &i, &j, &pair)) &&
+		    diff_disasm_write(f, pair, ds, dopts, err) < 0)
+			return -1;
+		pos += n;
+	}
+	if (fflush(f) != 0 || ferror(f))
+		return ipbp_error(err, "write error");
+	return 0;
+}
+
+int diffset_write_text(FILE *f, const struct diffset *set,
+		       const struct stream_write_opts *wo,
+		       const struct disasm_opts *dopts, struct ipbp_err *err)
+{
+	bool all = wo && wo->all;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m;
+	int ret;
+
+	if (!dopts)
+		return stream_write_text(f, set->pairs, set->nr_pairs, wo, err);
+	if (!(m = open_memstream(&text, &len)))
+		return ipbp_error(err, "out of memory");
+	ret = stream_write_text(m, set->pairs, set->nr_pairs, wo, err);
+	if (fclose(m) != 0 && ret == 0)
+		ret = ipbp_error(err, "out of memory");
+	if (ret == 0)
+		ret = interleave_disasm(f, set, all, text, len, dopts, err);
+	free(text);
+	return ret;
+}
