@@ -488,7 +488,8 @@ static unsigned compare_units(struct diff_ctx *ctx, const struct unit *o,
 		r |= DIFF_R_CODE;
 	if (!func && so->size != sn->size)
 		r |= DIFF_R_SIZE;
-	if (!func && !same)
+	/* A grown or shrunk initializer changed its bytes too; bss has none. */
+	if (!func && (!same || (so->size != sn->size && so->sec->data && sn->sec->data)))
 		r |= DIFF_R_DATA;
 	if (!relocs_equal(ctx, &eo, &en, 0))
 		r |= DIFF_R_RELOCS;

@@ -175,10 +175,13 @@ check() {
 # rules say; the case is run, and skipped only while it still fails.
 known_bug() {
 	case $1:$2 in
-	data-size:*)
-		echo "known bug: a grown initialized array is reported \"size\" without \"data\" (compare.c: bytes_equal compares the common prefix only)" ;;
 	added-removed:macho-x86_64)
-		echo "known bug: Mach-O derived size of keep_table includes 4 bytes of alignment padding before old_table (16 -> 12): reported as changed" ;;
+		# Mach-O stores no sizes: keep_table's extent runs to the next
+		# symbol, so the padding before old_table (16-aligned, new_table
+		# is 4-aligned) counts.  Treating a zero tail as padding would
+		# hide a real grown array, which mkpatch must refuse: this false
+		# positive is the safe side until DWARF sizes are used (issue 7).
+		echo "known limit: Mach-O derived size of keep_table includes 4 bytes of alignment padding before old_table (16 -> 12): reported as changed" ;;
 	esac
 }
 
