@@ -5,6 +5,7 @@
  * Mach-O file, in any nesting a real file uses (a universal file of
  * archives, an archive of objects).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 
 /* Universal file -> archive -> object is the deepest real nesting. */
 #define MAX_NESTING 3
+#define MAX_DEPTH 64	/* directory nesting */
 
 static int add_obj(struct objfile *file, struct obj *obj, struct ipbp_err *err)
 {
@@ -178,4 +180,141 @@ void objfile_free(struct objfile *file)
 		munmap((void *)file->data, file->size);
 	free((char *)file->path);
 	free(file);
+}
+
+/* ---- build trees ----------------------------------------------------------- */
+
+void objfile_tree_release(struct objfile_tree *tree)
+{
+	for (size_t i = 0; i < tree->nr; i++)
+		free(tree->paths[i]);
+	free(tree->paths);
+	memset(tree, 0, sizeof(*tree));
+}
+
+static int tree_add(struct objfile_tree *l, char *path)
+{
+	char **v;
+
+	if (!path)
+		return -1;
+	if (l->nr == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+
+		if (!(v = realloc(l->paths, cap * sizeof(*v)))) {
+			free(path);
+			return -1;
+		}
+		l->paths = v;
+		l->cap = cap;
+	}
+	l->paths[l->nr++] = path;
+	return 0;
+}
+
+char *objfile_join_path(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), len = dl + strlen(name) + 2;
+	char *s = malloc(len);
+
+	if (!s)
+		return NULL;
+	if (!*dir)
+		snprintf(s, len, "%s", name);
+	else
+		snprintf(s, len, "%s%s%s", dir, dir[dl - 1] == '/' ? "" : "/", name);
+	return s;
+}
+
+bool is_object_file_name(const char *name)
+{
+	static const char *const ext[] = { ".o", ".obj", ".a", ".lib", ".wasm" };
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t n = strlen(ext[i]);
+
+		if (len > n && !strcmp(name + len - n, ext[i]))
+			return true;
+	}
+	return false;
+}
+
+static int walk_dir(const char *root, const char *rel, int depth,
+		    struct objfile_tree *out, struct ipbp_err *err);
+
+/* One directory entry: a subdirectory (not through a symbolic link) or an
+ * object file (a symbolic link to one too). */
+static int walk_entry(const char *root, const char *rel, int depth,
+		      struct objfile_tree *out, struct ipbp_err *err)
+{
+	char *path = objfile_join_path(root, rel);
+	struct stat st;
+	int ret = 0;
+
+	if (!path)
+		return ipbp_error(err, "%s: out of memory", root);
+	if (lstat(path, &st) < 0) {
+		ret = ipbp_error(err, "%s: %s", path, strerror(errno));
+	} else if (S_ISDIR(st.st_mode)) {
+		ret = walk_dir(root, rel, depth + 1, out, err);
+	} else if (is_object_file_name(rel) &&
+		   (S_ISREG(st.st_mode) ||
+		    (S_ISLNK(st.st_mode) && stat(path, &st) == 0 && S_ISREG(st.st_mode)))) {
+		if (tree_add(out, strdup(rel)) < 0)
+			ret = ipbp_error(err, "%s: out of memory", root);
+	}
+	free(path);
+	return ret;
+}
+
+/* Adds the object files under root/rel to out, as paths relative to root. */
+static int walk_dir(const char *root, const char *rel, int depth,
+		    struct objfile_tree *out, struct ipbp_err *err)
+{
+	char *path = objfile_join_path(root, rel);
+	struct dirent *de;
+	DIR *dir;
+	int ret = 0;
+
+	if (!path)
+		return ipbp_error(err, "%s: out of memory", root);
+	if (depth > MAX_DEPTH) {
+		ret = ipbp_error(err, "%s: directories nested too deeply", path);
+		free(path);
+		return ret;
+	}
+	if (!(dir = opendir(path))) {
+		ret = ipbp_error(err, "%s: %s", path, strerror(errno));
+		free(path);
+		return ret;
+	}
+	while (ret == 0 && (de = readdir(dir))) {
+		char *sub;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (!(sub = objfile_join_path(rel, de->d_name))) {
+			ret = ipbp_error(err, "%s: out of memory", path);
+			break;
+		}
+		ret = walk_entry(root, sub, depth, out, err);
+		free(sub);
+	}
+	closedir(dir);
+	free(path);
+	return ret;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int objfile_list_tree(struct objfile_tree *out, const char *root, struct ipbp_err *err)
+{
+	if (walk_dir(root, "", 0, out, err) < 0)
+		return -1;
+	qsort(out->paths, out->nr, sizeof(*out->paths), cmp_path);
+	return 0;
 }

@@ -42,6 +42,24 @@ int objfile_from_memory(struct objfile **out, const char *name,
 
 void objfile_free(struct objfile *file);
 
+/*
+ * The object files of a build tree: regular files (or symbolic links to
+ * them) named *.o, *.obj, *.a, *.lib or *.wasm, in subdirectories not
+ * reached through symbolic links, as paths relative to root, sorted
+ * bytewise.
+ */
+struct objfile_tree {
+	char **paths;
+	size_t nr, cap;
+};
+
+int objfile_list_tree(struct objfile_tree *tree, const char *root,
+		      struct ipbp_err *err);
+void objfile_tree_release(struct objfile_tree *tree);
+bool is_object_file_name(const char *name);
+/* "dir/name", or "name" when dir is empty; NULL when out of memory. */
+char *objfile_join_path(const char *dir, const char *name);
+
 #define for_each_obj(file, o) \
 	for (size_t _i_##o = 0; _i_##o < (file)->nr_objs && ((o) = (file)->objs[_i_##o], 1); _i_##o++)
 

@@ -3,7 +3,6 @@
  * diffset.c - from OLD and NEW (objects, archives, build trees) to the
  * compared object pairs.  See diffset.h for the pairing rules.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +15,6 @@
 #include "objfile.h"
 #include "stream.h"
 
-#define MAX_DEPTH 64	/* directory nesting */
 
 /* ---- pairs --------------------------------------------------------------- */
 
@@ -297,153 +295,13 @@ static int pair_files(struct diffset *set, const struct objfile *old,
 
 /* ---- directories --------------------------------------------------------- */
 
-struct path_list {
-	char **v;
-	size_t nr, cap;
-};
-
-static void path_list_release(struct path_list *l)
-{
-	for (size_t i = 0; i < l->nr; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-static int path_list_add(struct path_list *l, char *path)
-{
-	char **v;
-
-	if (!path)
-		return -1;
-	if (l->nr == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-
-		if (!(v = realloc(l->v, cap * sizeof(*v)))) {
-			free(path);
-			return -1;
-		}
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->nr++] = path;
-	return 0;
-}
-
-static char *join_path(const char *dir, const char *name)
-{
-	size_t dl = strlen(dir), len = dl + strlen(name) + 2;
-	char *s = malloc(len);
-
-	if (!s)
-		return NULL;
-	if (!*dir)
-		snprintf(s, len, "%s", name);
-	else
-		snprintf(s, len, "%s%s%s", dir, dir[dl - 1] == '/' ? "" : "/", name);
-	return s;
-}
-
-static bool is_object_name(const char *name)
-{
-	static const char *const ext[] = { ".o", ".obj", ".a", ".lib", ".wasm" };
-	size_t len = strlen(name);
-
-	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-		size_t n = strlen(ext[i]);
-
-		if (len > n && !strcmp(name + len - n, ext[i]))
-			return true;
-	}
-	return false;
-}
-
-static int walk_dir(const char *root, const char *rel, int depth,
-		    struct path_list *out, struct ipbp_err *err);
-
-/* One directory entry: a subdirectory (not through a symbolic link) or an
- * object file (a symbolic link to one too). */
-static int walk_entry(const char *root, const char *rel, int depth,
-		      struct path_list *out, struct ipbp_err *err)
-{
-	char *path = join_path(root, rel);
-	struct stat st;
-	int ret = 0;
-
-	if (!path)
-		return ipbp_error(err, "%s: out of memory", root);
-	if (lstat(path, &st) < 0) {
-		ret = ipbp_error(err, "%s: %s", path, strerror(errno));
-	} else if (S_ISDIR(st.st_mode)) {
-		ret = walk_dir(root, rel, depth + 1, out, err);
-	} else if (is_object_name(rel) &&
-		   (S_ISREG(st.st_mode) ||
-		    (S_ISLNK(st.st_mode) && stat(path, &st) == 0 && S_ISREG(st.st_mode)))) {
-		if (path_list_add(out, strdup(rel)) < 0)
-			ret = ipbp_error(err, "%s: out of memory", root);
-	}
-	free(path);
-	return ret;
-}
-
-/* Adds the object files under root/rel to out, as paths relative to root. */
-static int walk_dir(const char *root, const char *rel, int depth,
-		    struct path_list *out, struct ipbp_err *err)
-{
-	char *path = join_path(root, rel);
-	struct dirent *de;
-	DIR *dir;
-	int ret = 0;
-
-	if (!path)
-		return ipbp_error(err, "%s: out of memory", root);
-	if (depth > MAX_DEPTH) {
-		ret = ipbp_error(err, "%s: directories nested too deeply", path);
-		free(path);
-		return ret;
-	}
-	if (!(dir = opendir(path))) {
-		ret = ipbp_error(err, "%s: %s", path, strerror(errno));
-		free(path);
-		return ret;
-	}
-	while (ret == 0 && (de = readdir(dir))) {
-		char *sub;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (!(sub = join_path(rel, de->d_name))) {
-			ret = ipbp_error(err, "%s: out of memory", path);
-			break;
-		}
-		ret = walk_entry(root, sub, depth, out, err);
-		free(sub);
-	}
-	closedir(dir);
-	free(path);
-	return ret;
-}
-
-static int cmp_path(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int list_tree(const char *root, struct path_list *out, struct ipbp_err *err)
-{
-	if (walk_dir(root, "", 0, out, err) < 0)
-		return -1;
-	qsort(out->v, out->nr, sizeof(*out->v), cmp_path);
-	return 0;
-}
-
 /* One relative path of the trees: both files, or the one side that has it. */
 static int pair_tree_path(struct diffset *set, const char *old_root, const char *old_rel,
 			  const char *new_root, const char *new_rel,
 			  const struct diffset_opts *opts, struct ipbp_err *err)
 {
-	char *op = old_rel ? join_path(old_root, old_rel) : NULL;
-	char *np = new_rel ? join_path(new_root, new_rel) : NULL;
+	char *op = old_rel ? objfile_join_path(old_root, old_rel) : NULL;
+	char *np = new_rel ? objfile_join_path(new_root, new_rel) : NULL;
 	struct objfile *of = NULL, *nf = NULL;
 	int ret = -1;
 
@@ -469,23 +327,23 @@ out:
 static int pair_trees(struct diffset *set, const char *old, const char *new,
 		      const struct diffset_opts *opts, struct ipbp_err *err)
 {
-	struct path_list ol = { 0 }, nl = { 0 };
+	struct objfile_tree ol = { 0 }, nl = { 0 };
 	size_t i = 0, j = 0;
 	int ret = -1;
 
-	if (list_tree(old, &ol, err) < 0 || list_tree(new, &nl, err) < 0)
+	if (objfile_list_tree(&ol, old, err) < 0 || objfile_list_tree(&nl, new, err) < 0)
 		goto out;
 	ret = 0;
 	while (ret == 0 && !set->stopped && (i < ol.nr || j < nl.nr)) {
-		int c = i == ol.nr ? 1 : j == nl.nr ? -1 : strcmp(ol.v[i], nl.v[j]);
-		const char *orel = c <= 0 ? ol.v[i++] : NULL;
-		const char *nrel = c >= 0 ? nl.v[j++] : NULL;
+		int c = i == ol.nr ? 1 : j == nl.nr ? -1 : strcmp(ol.paths[i], nl.paths[j]);
+		const char *orel = c <= 0 ? ol.paths[i++] : NULL;
+		const char *nrel = c >= 0 ? nl.paths[j++] : NULL;
 
 		ret = pair_tree_path(set, old, orel, new, nrel, opts, err);
 	}
 out:
-	path_list_release(&ol);
-	path_list_release(&nl);
+	objfile_tree_release(&ol);
+	objfile_tree_release(&nl);
 	return ret;
 }
 

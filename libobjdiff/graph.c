@@ -10,7 +10,6 @@
  * thousands of symbols and hundreds of thousands of relocations build in
  * linear time.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -328,123 +327,43 @@ static int add_objfile(struct graph *g, struct objfile *file,
 	return 0;
 }
 
-static bool is_object_name(const char *name)
-{
-	static const char *const ext[] = { ".o", ".obj", ".a", ".lib", ".wasm" };
-	size_t len = strlen(name);
-
-	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-		size_t n = strlen(ext[i]);
-
-		if (len > n && !strcmp(name + len - n, ext[i]))
-			return true;
-	}
-	return false;
-}
-
-static int cmp_string(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void free_names(char **names, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++)
-		free(names[i]);
-	free(names);
-}
-
-/* The entries of a directory (not "." and ".."), sorted; NULL on error. */
-static char **list_dir(const char *path, size_t *nr, struct ipbp_err *err)
-{
-	char **names = malloc(sizeof(*names)), **v;
-	struct dirent *de;
-	DIR *dir;
-
-	*nr = 0;
-	if (!names) {
-		ipbp_error(err, "%s: out of memory", path);
-		return NULL;
-	}
-	if (!(dir = opendir(path))) {
-		ipbp_error(err, "%s: %s", path, strerror(errno));
-		free(names);
-		return NULL;
-	}
-	while ((de = readdir(dir))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (!(v = realloc(names, (*nr + 1) * sizeof(*v))))
-			goto oom;
-		names = v;
-		if (!(names[*nr] = strdup(de->d_name)))
-			goto oom;
-		(*nr)++;
-	}
-	closedir(dir);
-	qsort(names, *nr, sizeof(*names), cmp_string);
-	return names;
-oom:
-	closedir(dir);
-	free_names(names, *nr);
-	ipbp_error(err, "%s: out of memory", path);
-	return NULL;
-}
-
-static int add_path(struct graph *g, const char *path, bool in_dir, int depth,
-		    const struct graph_opts *opts, struct ipbp_err *err);
-
-/* A directory: its objects and archives, and its subdirectories, by name. */
-static int add_dir(struct graph *g, const char *path, int depth,
-		   const struct graph_opts *opts, struct ipbp_err *err)
-{
-	size_t nr, i;
-	char **names = list_dir(path, &nr, err);
-	int ret = 0;
-
-	if (!names)
-		return -1;
-	for (i = 0; i < nr && ret == 0; i++) {
-		size_t len = strlen(path) + strlen(names[i]) + 2;
-		char *sub = malloc(len);
-
-		if (!sub) {
-			ret = ipbp_error(err, "%s: out of memory", path);
-			break;
-		}
-		snprintf(sub, len, "%s%s%s", path,
-			 path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
-		ret = add_path(g, sub, true, depth + 1, opts, err);
-		free(sub);
-	}
-	free_names(names, nr);
-	return ret;
-}
-
-static int add_path(struct graph *g, const char *path, bool in_dir, int depth,
+static int add_path(struct graph *g, const char *path,
 		    const struct graph_opts *opts, struct ipbp_err *err)
 {
 	struct objfile_opts fo = { .arch = opts ? opts->arch : NULL };
 	struct objfile *file;
-	struct stat st;
 
-	if ((in_dir ? lstat(path, &st) : stat(path, &st)) == 0 && S_ISDIR(st.st_mode)) {
-		if (depth > 64)
-			return ipbp_error(err, "%s: directories nested too deeply", path);
-		return add_dir(g, path, depth, opts, err);
-	}
-	/* Inside a directory, only regular files named like objects. */
-	if (in_dir && (!S_ISREG(st.st_mode) || !is_object_name(path)))
-		return 0;
 	if (objfile_open(&file, path, &fo, err) < 0)
 		return -1;
 	return add_objfile(g, file, opts, err);
 }
 
+/* A directory: its objects and archives, recursively, by relative path. */
+static int add_tree(struct graph *g, const char *root,
+		    const struct graph_opts *opts, struct ipbp_err *err)
+{
+	struct objfile_tree tree = { 0 };
+	int ret = objfile_list_tree(&tree, root, err);
+
+	for (size_t i = 0; i < tree.nr && ret == 0; i++) {
+		char *path = objfile_join_path(root, tree.paths[i]);
+
+		ret = path ? add_path(g, path, opts, err)
+			   : ipbp_error(err, "%s: out of memory", root);
+		free(path);
+	}
+	objfile_tree_release(&tree);
+	return ret;
+}
+
 int graph_add_file(struct graph *g, const char *path,
 		   const struct graph_opts *opts, struct ipbp_err *err)
 {
-	return add_path(g, path, false, 0, opts, err);
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return add_tree(g, path, opts, err);
+	return add_path(g, path, opts, err);
 }
 
 int graph_add_buffer(struct graph *g, const char *name, void *data, size_t size,
