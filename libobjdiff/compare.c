@@ -466,6 +466,11 @@ static bool relocs_equal(struct diff_ctx *ctx, const struct extent *a,
 
 /* ---- units ------------------------------------------------------------------ */
 
+static bool has_bytes(const struct symbol *sym)
+{
+	return sym->sec && sym->sec->data;
+}
+
 static unsigned compare_units(struct diff_ctx *ctx, const struct unit *o,
 			      const struct unit *n)
 {
@@ -488,8 +493,9 @@ static unsigned compare_units(struct diff_ctx *ctx, const struct unit *o,
 		r |= DIFF_R_CODE;
 	if (!func && so->size != sn->size)
 		r |= DIFF_R_SIZE;
-	/* A grown or shrunk initializer changed its bytes too; bss has none. */
-	if (!func && (!same || (so->size != sn->size && so->sec->data && sn->sec->data)))
+	/* A grown or shrunk initializer changed its bytes too; bss and common
+	 * symbols have none. */
+	if (!func && (!same || (so->size != sn->size && has_bytes(so) && has_bytes(sn))))
 		r |= DIFF_R_DATA;
 	if (!relocs_equal(ctx, &eo, &en, 0))
 		r |= DIFF_R_RELOCS;

@@ -635,6 +635,14 @@ START_TEST(test_data)
 	expect(&fx, "f", DIFF_SAME, 0);
 	expect(&fx, "get", DIFF_SAME, 0);
 	fixture_release(&fx);
+
+	/* Common symbols have no section and no bytes: size only. */
+	diff_sources(&fx, CLANG_ELF " -fcommon",
+		     "int buf[4];\nint f(void) { return buf[1]; }\n",
+		     "int buf[8];\nint f(void) { return buf[1]; }\n");
+	expect(&fx, "buf", DIFF_CHANGED, DIFF_R_SIZE);
+	expect(&fx, "f", DIFF_SAME, 0);
+	fixture_release(&fx);
 }
 END_TEST
 
