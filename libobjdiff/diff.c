@@ -8,9 +8,9 @@
  * (bytes and relocations).  The result never depends on symbol indexes,
  * section numbers or layout.
  *
- * Not done: DIFF_R_DEBUG.  Debug sections never make a symbol changed;
- * with opts->debug they are still ignored (a debug-only change is not
- * reported).
+ * Not done: DIFF_R_DEBUG.  Debug sections never make a symbol changed,
+ * and opts->debug does not report debug-only changes yet (objdiff has no
+ * --debug option until it does).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -142,7 +142,7 @@ test_expect_success '--help and --version on stdout, exit 0' '
 	test ! -s err &&
 	head -1 out >first && echo "Usage: objdiff [OPTION]... OLD NEW" >expect &&
 	test_cmp expect first &&
-	for opt in -q -a -r -f --format= --stat -d --disassemble --debug --arch= -o --output= -V; do
+	for opt in -q -a -r -f --format= --stat -d --disassemble --arch= -o --output= -V; do
 		grep -e "$opt" out >/dev/null || { echo "--help does not mention $opt"; exit 1; }
 	done &&
 	objdiff -h >out2 && test_cmp out out2 &&

@@ -25,7 +25,6 @@ static const char usage[] =
 	"  -f, --format=FORMAT   text (default) or json\n"
 	"      --stat            a summary per object pair and a total instead\n"
 	"  -d, --disassemble     show how the instructions of changed functions differ\n"
-	"      --debug           report changes in debug information only\n"
 	"      --arch=ARCH       the slice of universal Mach-O files (x86_64, arm64)\n"
 	"  -o, --output=FILE     write to FILE (replaced atomically) instead of stdout\n"
 	"  -h, --help            print this help and exit\n"
@@ -47,7 +46,7 @@ struct options {
 	struct diffset_opts set;
 };
 
-enum { OPT_STAT = 256, OPT_DEBUG, OPT_ARCH };
+enum { OPT_STAT = 256, OPT_ARCH };
 
 static const struct option long_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
@@ -56,7 +55,6 @@ static const struct option long_options[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "stat", no_argument, NULL, OPT_STAT },
 	{ "disassemble", no_argument, NULL, 'd' },
-	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "arch", required_argument, NULL, OPT_ARCH },
 	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
@@ -86,7 +84,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'f': o->format = parse_format(optarg); break;
 		case OPT_STAT: o->stat = true; break;
 		case 'd': o->disasm = true; break;
-		case OPT_DEBUG: o->set.diff.debug = true; break;
 		case OPT_ARCH: o->set.arch = optarg; break;
 		case 'o': o->output = optarg; break;
 		case 'h': tool_help(usage);
