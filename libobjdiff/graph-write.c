@@ -9,93 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "graph.h"
 
 /* ---- escaping -------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at s (2..4), or 0. */
-static int utf8_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	int n;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (int i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
-/* Text: a name is one field; blanks, controls and backslash as \xNN. */
-static void put_text(FILE *f, const char *s)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)s; *p > 0x20 && *p != 0x7f && *p != '\\'; p++)
-		;
-	if (!*p) {
-		fputs(s, f);	/* the common case: nothing to escape */
-		return;
-	}
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p <= 0x20 || *p == 0x7f || *p == '\\')
-			fprintf(f, "\\x%02x", *p);
-		else
-			putc(*p, f);
-	}
-}
-
-/* JSON string: valid UTF-8 as is, any other byte as \u00NN. */
-static void put_json(FILE *f, const char *s)
-{
-	putc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		int n;
-
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p == '\t')
-			fputs("\\t", f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else if (*p < 0x80)
-			putc(*p, f);
-		else if ((n = utf8_len(p)) > 0) {
-			fwrite(p, 1, (size_t)n, f);
-			p += n - 1;
-		} else
-			fprintf(f, "\\u%04x", *p);
-	}
-	putc('"', f);
-}
-
-static void put_json_or_null(FILE *f, const char *s)
-{
-	if (s)
-		put_json(f, s);
-	else
-		fputs("null", f);
-}
 
 /* Inside a DOT quoted string: quote and backslash escaped; controls and
  * invalid UTF-8 shown as the text \xNN. */
@@ -110,7 +27,7 @@ static void put_dot_raw(FILE *f, const char *s)
 			fprintf(f, "\\\\x%02x", *p);
 		else if (*p < 0x80)
 			putc(*p, f);
-		else if ((n = utf8_len(p)) > 0) {
+		else if ((n = utf8_seq_len(p)) > 0) {
 			fwrite(p, 1, (size_t)n, f);
 			p += n - 1;
 		} else
@@ -162,10 +79,10 @@ static void text_node(const struct graph *g, const struct graph_node *n,
 	const struct graph_edge *e;
 	const char *input = input_name(g, n);
 
-	put_text(f, n->name);
+	text_put_name(f, n->name);
 	fprintf(f, " %s %s ", symbol_kind_name(n->kind), symbol_bind_name(n->bind));
 	if (input)
-		put_text(f, input);
+		text_put_name(f, input);
 	else
 		fputs("*UND*", f);
 	putc('\n', f);
@@ -173,7 +90,7 @@ static void text_node(const struct graph *g, const struct graph_node *n,
 		if (!want_edge(set, comp, e))
 			continue;
 		fputs("  -> ", f);
-		put_text(f, g->nodes[e->to].name);
+		text_put_name(f, g->nodes[e->to].name);
 		fprintf(f, " (%" PRIu64 ")\n", e->count);
 	}
 }
@@ -192,13 +109,13 @@ static void text_graph(const struct graph *g, const struct graph_set *set, FILE 
 static void json_node(const struct graph *g, const struct graph_node *n, FILE *f)
 {
 	fputs("{\"name\":", f);
-	put_json(f, n->name);
+	json_put_string(f, n->name);
 	fprintf(f, ",\"kind\":\"%s\",\"binding\":\"%s\",\"section\":",
 		symbol_kind_name(n->kind), symbol_bind_name(n->bind));
-	put_json_or_null(f, n->section);
+	json_put_string(f, n->section);
 	fprintf(f, ",\"size\":%" PRIu64 ",\"defined\":%s,\"input\":", n->size,
 		n->defined ? "true" : "false");
-	put_json_or_null(f, input_name(g, n));
+	json_put_string(f, input_name(g, n));
 	putc('}', f);
 }
 
@@ -381,7 +298,7 @@ static void json_inputs(const struct graph *g, const uint32_t *v, size_t nr, FIL
 	for (size_t i = 0; i < nr; i++) {
 		if (i)
 			putc(',', f);
-		put_json(f, g->inputs[v[i]].name);
+		json_put_string(f, g->inputs[v[i]].name);
 	}
 	putc(']', f);
 }
@@ -391,18 +308,18 @@ static void text_undefined(const struct graph *g, FILE *f)
 	for (size_t i = 0; i < g->nr_undefs; i++) {
 		const struct graph_undef *u = &g->undefs[i];
 
-		put_text(f, u->name);
+		text_put_name(f, u->name);
 		fputs(" <-", f);
 		for (size_t j = 0; j < u->nr_refs; j++) {
 			putc(' ', f);
-			put_text(f, g->inputs[u->refs[j]].name);
+			text_put_name(f, g->inputs[u->refs[j]].name);
 		}
 		fputs(" ->", f);
 		if (!u->nr_defs)
 			fputs(" unresolved", f);
 		for (size_t j = 0; j < u->nr_defs; j++) {
 			putc(' ', f);
-			put_text(f, g->inputs[u->defs[j]].name);
+			text_put_name(f, g->inputs[u->defs[j]].name);
 		}
 		putc('\n', f);
 	}
@@ -415,7 +332,7 @@ static void json_undefined(const struct graph *g, FILE *f)
 		const struct graph_undef *u = &g->undefs[i];
 
 		fputs(i ? ",\n{\"name\":" : "\n{\"name\":", f);
-		put_json(f, u->name);
+		json_put_string(f, u->name);
 		fputs(",\"referenced_by\":", f);
 		json_inputs(g, u->refs, u->nr_refs, f);
 		fputs(",\"defined_in\":", f);

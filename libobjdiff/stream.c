@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "stream.h"
 
 /* ---- vocabulary ------------------------------------------------------------ */
@@ -67,34 +68,6 @@ static uint64_t shown_new_size(const struct diff_symbol *ds)
 
 /* ---- text writer ----------------------------------------------------------- */
 
-static bool needs_escape(unsigned char c)
-{
-	return c <= 0x20 || c == 0x7f || c == '\\';
-}
-
-/* A name as one field: blanks, controls and backslash as \xhh; "" as \x00. */
-static void put_field(FILE *f, const char *s)
-{
-	const unsigned char *p;
-
-	if (!*s) {
-		fputs("\\x00", f);
-		return;
-	}
-	for (p = (const unsigned char *)s; *p && !needs_escape(*p); p++)
-		;
-	if (!*p) {
-		fputs(s, f);	/* the common case: nothing to escape */
-		return;
-	}
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (needs_escape(*p))
-			fprintf(f, "\\x%02x", *p);
-		else
-			putc(*p, f);
-	}
-}
-
 static void put_size(FILE *f, uint64_t size)
 {
 	if (size == STREAM_NO_SIZE)
@@ -124,7 +97,7 @@ void stream_write_symbol_line(FILE *f, const struct diff_symbol *ds)
 	putc(' ', f);
 	fputs(kind ? kind : symbol_kind_name(ds->kind), f);
 	putc(' ', f);
-	put_field(f, ds->name ? ds->name : "");
+	text_put_name(f, ds->name ? ds->name : "");
 	putc(' ', f);
 	put_size(f, shown_old_size(ds));
 	putc(' ', f);
@@ -193,9 +166,9 @@ int stream_write_text(FILE *f, const struct diff_pair *pairs, size_t nr_pairs,
 		if (!pair_is_written(pair, all))
 			continue;
 		fputs("--- ", f);
-		put_field(f, pair->old_name ? pair->old_name : STREAM_NO_FILE);
+		text_put_name(f, pair->old_name ? pair->old_name : STREAM_NO_FILE);
 		fputs("\n+++ ", f);
-		put_field(f, pair->new_name ? pair->new_name : STREAM_NO_FILE);
+		text_put_name(f, pair->new_name ? pair->new_name : STREAM_NO_FILE);
 		putc('\n', f);
 		for (size_t j = 0; j < pair->nr_syms; j++) {
 			if (!is_written(&pair->syms[j], all))
@@ -209,62 +182,6 @@ int stream_write_text(FILE *f, const struct diff_pair *pairs, size_t nr_pairs,
 
 /* ---- JSON writer ------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at s (2..4), or 0. */
-static int utf8_len(const unsigned char *s)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	int n;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (int i = 2; i < n; i++)	/* stops at the NUL: it is no continuation */
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
-/* A JSON string: valid UTF-8 as is, controls and any other byte as \u00hh. */
-static void put_json(FILE *f, const char *s)
-{
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	putc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		int n;
-
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else if (*p < 0x80)
-			putc(*p, f);
-		else if ((n = utf8_len(p)) > 0) {
-			fwrite(p, 1, (size_t)n, f);
-			p += n - 1;
-		} else
-			fprintf(f, "\\u%04x", *p);
-	}
-	putc('"', f);
-}
-
 static void put_json_size(FILE *f, uint64_t size)
 {
 	if (size == STREAM_NO_SIZE)
@@ -277,7 +194,7 @@ static void put_json_symbol(FILE *f, const struct diff_symbol *ds)
 {
 	fprintf(f, "{\"status\":\"%s\",\"kind\":\"%s\",\"name\":",
 		status_words[ds->status], kind_word(ds->kind));
-	put_json(f, ds->name ? ds->name : "");
+	json_put_string(f, ds->name ? ds->name : "");
 	fputs(",\"old_size\":", f);
 	put_json_size(f, shown_old_size(ds));
 	fputs(",\"new_size\":", f);
@@ -296,9 +213,9 @@ static void put_json_pair(FILE *f, const struct diff_pair *pair, bool all)
 	bool first = true;
 
 	fputs(" {\"old\":", f);
-	put_json(f, pair->old_name);
+	json_put_string(f, pair->old_name);
 	fputs(",\"new\":", f);
-	put_json(f, pair->new_name);
+	json_put_string(f, pair->new_name);
 	fputs(",\"symbols\":[", f);
 	for (size_t j = 0; j < pair->nr_syms; j++) {
 		if (!is_written(&pair->syms[j], all))
