@@ -496,79 +496,22 @@ int diffset_write_stat(FILE *f, const struct diffset *set, bool all,
 
 /* ---- text with instruction diffs ------------------------------------------- */
 
-/* The next symbol the stream writer writes a line for, after (*i, *j). */
-static const struct diff_symbol *next_written(const struct diffset *set, bool all,
-					      size_t *i, size_t *j,
-					      const struct diff_pair **pair)
+/* The stream writer's detail hook: the instruction diff of a symbol. */
+static int write_disasm(FILE *f, const struct diff_pair *pair,
+			const struct diff_symbol *ds, void *arg, struct ipbp_err *err)
 {
-	for (; *i < set->nr_pairs; (*i)++, *j = 0) {
-		const struct diff_pair *p = &set->pairs[*i];
-
-		while (*j < p->nr_syms) {
-			const struct diff_symbol *ds = &p->syms[(*j)++];
-
-			if (all || ds->status != DIFF_SAME) {
-				*pair = p;
-				return ds;
-			}
-		}
-	}
-	return NULL;
-}
-
-static bool is_symbol_line(const char *line, size_t len)
-{
-	return len >= 2 && strchr("~+-=", line[0]) && line[1] == ' ';
-}
-
-/*
- * Writes the stream the writer made into text, each symbol line followed
- * by the details of the symbol it stands for: the writer writes one line
- * per symbol, in pair and symbol order, which next_written() follows.
- */
-static int interleave_disasm(FILE *f, const struct diffset *set, bool all,
-			     const char *text, size_t len,
-			     const struct disasm_opts *dopts, struct ipbp_err *err)
-{
-	const struct diff_pair *pair = NULL;
-	const struct diff_symbol *ds;
-	size_t i = 0, j = 0, pos = 0;
-
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - text - pos) + 1 : len - pos;
-
-		fwrite(text + pos, 1, n, f);
-		if (is_symbol_line(text + pos, n) &&
-		    (ds = next_written(set, all, &i, &j, &pair)) &&
-		    diff_disasm_write(f, pair, ds, dopts, err) < 0)
-			return -1;
-		pos += n;
-	}
-	if (fflush(f) != 0 || ferror(f))
-		return ipbp_error(err, "write error");
-	return 0;
+	return diff_disasm_write(f, pair, ds, arg, err);
 }
 
 int diffset_write_text(FILE *f, const struct diffset *set,
 		       const struct stream_write_opts *wo,
 		       const struct disasm_opts *dopts, struct ipbp_err *err)
 {
-	bool all = wo && wo->all;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m;
-	int ret;
+	struct stream_write_opts o = wo ? *wo : (struct stream_write_opts){ 0 };
 
-	if (!dopts)
-		return stream_write_text(f, set->pairs, set->nr_pairs, wo, err);
-	if (!(m = open_memstream(&text, &len)))
-		return ipbp_error(err, "out of memory");
-	ret = stream_write_text(m, set->pairs, set->nr_pairs, wo, err);
-	if (fclose(m) != 0 && ret == 0)
-		ret = ipbp_error(err, "out of memory");
-	if (ret == 0)
-		ret = interleave_disasm(f, set, all, text, len, dopts, err);
-	free(text);
-	return ret;
+	if (dopts) {
+		o.detail = write_disasm;
+		o.detail_arg = (void *)dopts;
+	}
+	return stream_write_text(f, set->pairs, set->nr_pairs, &o, err);
 }

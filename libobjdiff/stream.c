@@ -175,6 +175,9 @@ int stream_write_text(FILE *f, const struct diff_pair *pairs, size_t nr_pairs,
 				continue;
 			stream_write_symbol_line(f, &pair->syms[j]);
 			putc('\n', f);
+			if (opts && opts->detail &&
+			    opts->detail(f, pair, &pair->syms[j], opts->detail_arg, err) < 0)
+				return -1;
 		}
 	}
 	return finish_write(f, err);

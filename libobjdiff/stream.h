@@ -54,6 +54,11 @@ struct diff_stream {
 
 struct stream_write_opts {
 	bool all;			/* write "=" lines for unchanged symbols */
+	/* Text only: called after each symbol line to write its detail
+	 * lines (each starting with a blank), e.g. objdiff -d. */
+	int (*detail)(FILE *f, const struct diff_pair *pair,
+		      const struct diff_symbol *ds, void *arg, struct ipbp_err *err);
+	void *detail_arg;
 };
 
 /* Text and JSON writers for the pairs objdiff compared. */
