@@ -18,6 +18,16 @@ test_expect_success 'make install into a DESTDIR' '
 	test -f "$root/usr/lib/pkgconfig/libobjdiff.pc"
 '
 
+test_expect_success 'every installed header compiles on its own, internal ones stay out' '
+	test ! -e "$root/usr/include/ipbp/diff-int.h" &&
+	test ! -e "$root/usr/include/ipbp/elf-reloc.h" &&
+	for h in "$root"/usr/include/ipbp/*.h; do
+		echo "#include <$(basename "$h")>" >h.c &&
+		cc -std=gnu11 -Wall -Werror -c h.c -o h.o -I"$root/usr/include/ipbp" \
+			$(pkg-config --cflags capstone) || { echo "$h"; exit 1; }
+	done
+'
+
 cat >prog.c <<'PROG'
 #include <stdio.h>
 #include <objfile.h>
