@@ -34,8 +34,9 @@ enum diff_status {
 };
 
 /* Reasons a symbol changed: a fixed vocabulary (names in diff_reason_name). */
-#define DIFF_R_SIZE	0x001u	/* its size differs */
-#define DIFF_R_CODE	0x002u	/* function bytes outside relocation fields */
+#define DIFF_R_SIZE	0x001u	/* a data object's size differs */
+#define DIFF_R_CODE	0x002u	/* function bytes outside relocation fields
+				 * (a function of another size included) */
 #define DIFF_R_RELOCS	0x004u	/* references: count, kind, target or addend */
 #define DIFF_R_DATA	0x008u	/* data bytes (an initializer) */
 #define DIFF_R_SECTION	0x010u	/* moved to an unrelated section */
