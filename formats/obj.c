@@ -190,6 +190,48 @@ static int cmp_symbol_offset(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* The length of the sorted run at the start of v. */
+static size_t sorted_run(void *const *v, size_t n, int (*cmp)(const void *, const void *))
+{
+	size_t i = 1;
+
+	while (i < n && cmp(&v[i - 1], &v[i]) <= 0)
+		i++;
+	return n ? i : 0;
+}
+
+/*
+ * Sorts v by cmp (a strict order: no two elements compare equal, so the
+ * result is the same whichever way it is reached).  Objects usually list
+ * relocations and symbols by offset, and decoding appends a second sorted
+ * run: one pass finds that, a merge joins two runs, qsort() does the rest.
+ */
+static void sort_vector(void **v, size_t n, int (*cmp)(const void *, const void *))
+{
+	size_t run = sorted_run(v, n, cmp), i, j, k;
+	void **tail;
+
+	if (run == n)
+		return;
+	if (run + sorted_run(v + run, n - run, cmp) != n ||
+	    !(tail = malloc((n - run) * sizeof(*v)))) {
+		qsort(v, n, sizeof(*v), cmp);
+		return;
+	}
+	/* Merge from the back, with a copy of the (usually short) second run. */
+	memcpy(tail, v + run, (n - run) * sizeof(*v));
+	i = run;
+	j = n - run;
+	k = n;
+	while (j > 0) {
+		if (i > 0 && cmp(&v[i - 1], &tail[j - 1]) > 0)
+			v[--k] = v[--i];
+		else
+			v[--k] = tail[--j];
+	}
+	free(tail);
+}
+
 static int index_section_relocs(struct obj *obj, struct ipbp_err *err)
 {
 	struct section *sec;
@@ -218,7 +260,7 @@ static int index_section_relocs(struct obj *obj, struct ipbp_err *err)
 	free(fill);
 	for_each_section(obj, sec)
 		if (sec->nr_relocs > 1)	/* qsort(NULL, 0) is undefined */
-			qsort(sec->relocs, sec->nr_relocs, sizeof(*sec->relocs), cmp_reloc_offset);
+			sort_vector((void **)sec->relocs, sec->nr_relocs, cmp_reloc_offset);
 	return 0;
 }
 
@@ -252,7 +294,7 @@ static int index_section_symbols(struct obj *obj, struct ipbp_err *err)
 	free(fill);
 	for_each_section(obj, sec)
 		if (sec->nr_syms > 1)	/* qsort(NULL, 0) is undefined */
-			qsort(sec->syms, sec->nr_syms, sizeof(*sec->syms), cmp_symbol_offset);
+			sort_vector((void **)sec->syms, sec->nr_syms, cmp_symbol_offset);
 	return 0;
 }
 
@@ -533,20 +575,51 @@ static int symbol_rank(const struct symbol *sym)
 	return rank;
 }
 
-struct symbol *obj_find_symbol_covering(const struct section *sec, uint64_t offset)
+/*
+ * The first element of v (sorted by offset) that starts after offset,
+ * searched from *hint, where the previous search ended, by galloping
+ * (forward or back) and then bisecting: offsets that increase, or stay
+ * near the last one, cost O(1) each.  Any order gives the same answer.
+ */
+#define UPPER_BOUND(v, n, offset, hint) do {				\
+	size_t lo_ = 0, hi_ = (n), h_ = *(hint) < hi_ ? *(hint) : hi_, step_ = 1; \
+									\
+	if (h_ == 0 || (v)[h_ - 1]->offset <= (offset)) {		\
+		lo_ = h_;	/* the answer is >= h_ */		\
+		while (lo_ + step_ < hi_ && (v)[lo_ + step_ - 1]->offset <= (offset)) { \
+			lo_ += step_;					\
+			step_ *= 2;					\
+		}							\
+		if (lo_ + step_ < hi_)					\
+			hi_ = lo_ + step_;				\
+	} else {							\
+		hi_ = h_ - 1;	/* v[hi_] starts after offset */	\
+		while (hi_ >= step_ && (v)[hi_ - step_]->offset > (offset)) { \
+			hi_ -= step_;					\
+			step_ *= 2;					\
+		}							\
+		lo_ = hi_ >= step_ ? hi_ - step_ + 1 : 0;		\
+	}								\
+	while (lo_ < hi_) {						\
+		size_t mid_ = lo_ + (hi_ - lo_) / 2;			\
+									\
+		if ((v)[mid_]->offset <= (offset))			\
+			lo_ = mid_ + 1;					\
+		else							\
+			hi_ = mid_;					\
+	}								\
+	*(hint) = lo_;							\
+} while (0)
+
+struct symbol *obj_find_symbol_covering_hint(const struct section *sec, uint64_t offset,
+					     size_t *hint)
 {
 	struct symbol *best = NULL;
-	size_t lo = 0, hi = sec->nr_syms;
+	size_t lo;
 
 	/* First symbol starting after offset. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->syms[mid]->offset <= offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	UPPER_BOUND(sec->syms, sec->nr_syms, offset, hint);
+	lo = *hint;
 	/* Walk back: the covering symbol with the greatest start wins. */
 	for (size_t i = lo, steps = 0; i-- > 0 && steps < 256; steps++) {
 		struct symbol *sym = sec->syms[i];
@@ -559,18 +632,19 @@ struct symbol *obj_find_symbol_covering(const struct section *sec, uint64_t offs
 	return best;
 }
 
-struct reloc *obj_find_reloc(const struct section *sec, uint64_t offset)
+struct symbol *obj_find_symbol_covering(const struct section *sec, uint64_t offset)
 {
-	size_t lo = 0, hi = sec->nr_relocs;
+	size_t hint = 0;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	return obj_find_symbol_covering_hint(sec, offset, &hint);
+}
 
-		if (sec->relocs[mid]->offset <= offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+struct reloc *obj_find_reloc_hint(const struct section *sec, uint64_t offset, size_t *hint)
+{
+	size_t lo;
+
+	UPPER_BOUND(sec->relocs, sec->nr_relocs, offset, hint);
+	lo = *hint;
 	/* Fields are at most 16 bytes wide: look back over a few. */
 	for (size_t i = lo, steps = 0; i-- > 0 && steps < 8; steps++) {
 		struct reloc *r = sec->relocs[i];
@@ -582,6 +656,13 @@ struct reloc *obj_find_reloc(const struct section *sec, uint64_t offset)
 			break;
 	}
 	return NULL;
+}
+
+struct reloc *obj_find_reloc(const struct section *sec, uint64_t offset)
+{
+	size_t hint = 0;
+
+	return obj_find_reloc_hint(sec, offset, &hint);
 }
 
 const char *obj_reloc_type_name(const struct obj *obj, uint32_t type)

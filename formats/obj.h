@@ -264,6 +264,12 @@ struct section *obj_find_section(const struct obj *obj, const char *name);
 struct symbol *obj_find_symbol_covering(const struct section *sec, uint64_t offset);
 /* The relocation whose field contains sec+offset, or NULL. */
 struct reloc *obj_find_reloc(const struct section *sec, uint64_t offset);
+/* The same two, fast for offsets that mostly increase (a linear sweep):
+ * *hint, 0 at first, keeps where the last lookup ended.  Any order of
+ * offsets gives the same answers. */
+struct symbol *obj_find_symbol_covering_hint(const struct section *sec, uint64_t offset,
+					     size_t *hint);
+struct reloc *obj_find_reloc_hint(const struct section *sec, uint64_t offset, size_t *hint);
 
 const char *obj_reloc_type_name(const struct obj *obj, uint32_t type);
 

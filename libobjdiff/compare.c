@@ -84,19 +84,107 @@ struct reloc **diff_relocs_in(const struct section *sec, uint64_t start,
 	return sec->relocs ? sec->relocs + lo : NULL;
 }
 
-static void make_extent(struct extent *e, const struct section *sec,
-			uint64_t start, uint64_t size)
+static void make_extent_bytes(struct extent *e, const struct section *sec,
+			      uint64_t start, uint64_t size)
 {
 	memset(e, 0, sizeof(*e));
 	e->start = start;
 	e->size = size;
-	if (!sec)
-		return;
-	if (sec->data && start < sec->size) {
+	if (sec && sec->data && start < sec->size) {
 		e->bytes = sec->data + start;
 		e->nr_bytes = sec->size - start < size ? sec->size - start : size;
 	}
-	e->relocs = diff_relocs_in(sec, start, size, &e->nr_relocs);
+}
+
+static void make_extent(struct extent *e, const struct section *sec,
+			uint64_t start, uint64_t size)
+{
+	make_extent_bytes(e, sec, start, size);
+	if (sec)
+		e->relocs = diff_relocs_in(sec, start, size, &e->nr_relocs);
+}
+
+/*
+ * The relocation ranges of every unit of a side, found in one walk over
+ * each section's symbols in offset order (binary searches per unit miss
+ * the cache on every step).  A unit whose symbol is not indexed in its
+ * section keeps known == false and is looked up by diff_relocs_in().
+ */
+struct span {
+	size_t lo, nr;
+	bool known;
+};
+
+/* The first relocation of sec at or after offset, galloping ahead from
+ * *hint (where the previous search ended) when offset is not behind it. */
+static size_t first_reloc_from(const struct section *sec, uint64_t offset, size_t *hint)
+{
+	size_t lo = 0, hi = sec->nr_relocs, h = *hint < hi ? *hint : hi, step = 1;
+
+	if (h == 0 || sec->relocs[h - 1]->offset < offset) {
+		lo = h;
+		while (lo + step < hi && sec->relocs[lo + step - 1]->offset < offset) {
+			lo += step;
+			step *= 2;
+		}
+		if (lo + step < hi)
+			hi = lo + step;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sec->relocs[mid]->offset < offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*hint = lo;
+	return lo;
+}
+
+static struct span *unit_spans(const struct diff_side *side)
+{
+	struct span *v = calloc(side->nr_units + 1, sizeof(*v));
+	struct section *sec;
+
+	if (!v || !side->by_sym)
+		return v;
+	for_each_section(side->obj, sec) {
+		size_t start_hint = 0, end_hint = 0;
+
+		for (size_t i = 0; i < sec->nr_syms; i++) {
+			const struct symbol *sym = sec->syms[i];
+			uint64_t start = sym->offset, end;
+			struct unit *u;
+			size_t lo;
+
+			if (sym->index >= side->obj->nr_symbols ||
+			    !(u = side->by_sym[sym->index]) || u->sym != sym)
+				continue;
+			end = sym->size > UINT64_MAX - start ? UINT64_MAX : start + sym->size;
+			lo = first_reloc_from(sec, start, &start_hint);
+			v[u - side->units] = (struct span){
+				lo, first_reloc_from(sec, end, &end_hint) - lo, true
+			};
+		}
+	}
+	return v;
+}
+
+/* make_extent() of a unit's symbol, its relocations from spans if known. */
+static void make_unit_extent(struct extent *e, const struct diff_side *side,
+			     const struct span *spans, const struct unit *u)
+{
+	const struct symbol *sym = u->sym;
+	const struct span *s = spans ? &spans[u - side->units] : NULL;
+
+	if (!s || !s->known || !sym->sec) {
+		make_extent(e, sym->sec, sym->offset, sym->size);
+		return;
+	}
+	make_extent_bytes(e, sym->sec, sym->offset, sym->size);
+	e->relocs = sym->sec->relocs ? sym->sec->relocs + s->lo : NULL;
+	e->nr_relocs = s->nr;
 }
 
 /* ---- bytes outside relocation fields --------------------------------------- */
@@ -472,7 +560,7 @@ static bool has_bytes(const struct symbol *sym)
 }
 
 static unsigned compare_units(struct diff_ctx *ctx, const struct unit *o,
-			      const struct unit *n)
+			      const struct unit *n, struct span *const spans[2])
 {
 	const struct symbol *so = o->sym, *sn = n->sym;
 	bool func = o->kind == SYMK_FUNC && n->kind == SYMK_FUNC;
@@ -486,8 +574,8 @@ static unsigned compare_units(struct diff_ctx *ctx, const struct unit *o,
 		r |= DIFF_R_BIND;
 	if (section_class(so->sec) != section_class(sn->sec))
 		r |= DIFF_R_SECTION;
-	make_extent(&eo, so->sec, so->offset, so->size);
-	make_extent(&en, sn->sec, sn->offset, sn->size);
+	make_unit_extent(&eo, &ctx->side[0], spans[0], o);
+	make_unit_extent(&en, &ctx->side[1], spans[1], n);
 	same = bytes_equal(&eo, &en);
 	if (func && (so->size != sn->size || !same))
 		r |= DIFF_R_CODE;
@@ -514,6 +602,8 @@ static unsigned compare_units(struct diff_ctx *ctx, const struct unit *o,
 int diff_compare_symbols(struct diff_ctx *ctx)
 {
 	struct diff_side *new = &ctx->side[1];
+	/* Without memory for them, units are looked up one by one. */
+	struct span *spans[2] = { unit_spans(&ctx->side[0]), unit_spans(new) };
 
 	for (size_t i = 0; i < new->nr_units; i++) {
 		struct unit *n = &new->units[i], *o = n->twin;
@@ -523,11 +613,13 @@ int diff_compare_symbols(struct diff_ctx *ctx)
 			continue;
 		if (ctx->differs && ctx->opts->quick)
 			break;
-		r = compare_units(ctx, o, n);
+		r = compare_units(ctx, o, n, spans);
 		o->reasons |= r;
 		n->reasons |= r;
 		if (r)
 			ctx->differs = true;
 	}
+	free(spans[0]);
+	free(spans[1]);
 	return ctx->failed ? -1 : 0;
 }

@@ -47,18 +47,19 @@ struct decode_ctx {
 	struct obj *obj;
 	const struct arch_ops *ops;
 	struct section *sec;
+	size_t reloc_hint, sym_hint;	/* the sweep's place in sec */
 	bool changed;		/* the model needs obj_finalize() again */
 	struct ipbp_err *err;
 };
 
 /* The relocation covering any byte of [field, field + width), or NULL. */
-static struct reloc *find_reloc_over(const struct section *sec, uint64_t field,
+static struct reloc *find_reloc_over(struct decode_ctx *ctx, uint64_t field,
 				     unsigned width)
 {
 	struct reloc *r;
 
 	for (unsigned i = 0; i < width; i++)
-		if ((r = obj_find_reloc(sec, field + i)))
+		if ((r = obj_find_reloc_hint(ctx->sec, field + i, &ctx->reloc_hint)))
 			return r;
 	return NULL;
 }
@@ -76,17 +77,31 @@ static void refine_bias(struct decode_ctx *ctx, struct reloc *r,
 	ctx->changed = true;
 }
 
+/* As obj_find_symbol_covering() counts it: a symbol of size 0 covers its
+ * own start only. */
+static bool covers(const struct symbol *sym, uint64_t offset)
+{
+	if (sym->size == 0)
+		return sym->offset == offset;
+	return offset - sym->offset < sym->size;
+}
+
 /*
  * Jumps and loads within one symbol are that symbol's own business; a call
  * to its own start is recursion and counts, a call elsewhere inside it
  * (i386 "call 1f; 1: pop %ebx" to get the PC) does not.
  */
-static bool is_internal(const struct section *sec, uint64_t from,
+static bool is_internal(struct decode_ctx *ctx, uint64_t from,
 			const struct arch_ref *ref)
 {
-	const struct symbol *sym = obj_find_symbol_covering(sec, from);
+	const struct symbol *sym = obj_find_symbol_covering_hint(ctx->sec, from,
+								 &ctx->sym_hint);
+	size_t near = ctx->sym_hint;	/* the target is close by */
 
-	if (!sym || sym != obj_find_symbol_covering(sec, ref->target))
+	/* The symbol covering the target covers it: when sym does not, the
+	 * target's is another one, and no lookup need say so. */
+	if (!sym || !covers(sym, ref->target) ||
+	    sym != obj_find_symbol_covering_hint(ctx->sec, ref->target, &near))
 		return false;
 	return !(ref->is_call && ref->target == sym->offset);
 }
@@ -123,14 +138,14 @@ static int note_reference(struct decode_ctx *ctx, const cs_insn *insn)
 	if (!ctx->ops->find_ref(insn, &ref))
 		return 0;
 	field = insn->address + ref.field;
-	r = find_reloc_over(ctx->sec, field, ref.width);
+	r = find_reloc_over(ctx, field, ref.width);
 	if (r) {
 		refine_bias(ctx, r, &ref, field, insn->address + insn->size);
 		return 0;
 	}
 	if (ref.target >= ctx->sec->size)
 		return 0;
-	if (is_internal(ctx->sec, insn->address, &ref))
+	if (is_internal(ctx, insn->address, &ref))
 		return 0;
 	return add_decoded(ctx, &ref, field);
 }
@@ -178,6 +193,7 @@ int obj_decode_references(struct obj *obj, struct ipbp_err *err)
 		if (!is_code_section(sec) || !sec->data || !sec->size)
 			continue;
 		ctx.sec = sec;
+		ctx.reloc_hint = ctx.sym_hint = 0;
 		if ((ret = decode_section(&ctx, cs)) < 0)
 			break;
 	}

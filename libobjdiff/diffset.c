@@ -4,11 +4,13 @@
  * compared object pairs.  See diffset.h for the pairing rules.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "arch.h"
 #include "decode.h"
 #include "disasm.h"
 #include "diffset.h"
@@ -69,40 +71,125 @@ static int add_pair(struct diffset *set, struct obj *old, struct obj *new,
 
 /* ---- files --------------------------------------------------------------- */
 
-/* Opens one input (taking ownership in set) and decodes its objects. */
-static struct objfile *open_input(struct diffset *set, const struct diffset_input *in,
-				  const struct diffset_opts *opts, struct ipbp_err *err)
+/* Opens one input, giving it to set, which frees it with the rest. */
+static int open_input(struct diffset *set, const struct diffset_input *in,
+		      const struct diffset_opts *opts, struct objfile **out,
+		      struct ipbp_err *err)
 {
 	struct objfile_opts fo = { .arch = opts->arch };
 	struct objfile *file, **v;
-	struct obj *obj;
 	int ret;
 
 	v = realloc(set->files, (set->nr_files + 1) * sizeof(*v));
-	if (!v) {
-		ipbp_error(err, "%s: out of memory", in->name);
-		return NULL;
-	}
+	if (!v)
+		return ipbp_error(err, "%s: out of memory", in->name);
 	set->files = v;
 	if (in->data)
 		ret = objfile_from_memory(&file, in->name, in->data, in->size, &fo, err);
 	else
 		ret = objfile_open(&file, in->name, &fo, err);
 	if (ret < 0)
-		return NULL;
+		return -1;
 	set->files[set->nr_files++] = file;
-	for_each_obj(file, obj)
-		if (obj_decode_references(obj, err) < 0)
-			return NULL;
-	return file;
+	*out = file;
+	return 0;
 }
 
-static struct objfile *open_path(struct diffset *set, const char *path,
-				 const struct diffset_opts *opts, struct ipbp_err *err)
+static int decode_file(struct objfile *file, struct ipbp_err *err)
 {
-	struct diffset_input in = { .name = path };
+	struct obj *obj;
 
-	return open_input(set, &in, opts, err);
+	for_each_obj(file, obj)
+		if (obj_decode_references(obj, err) < 0)
+			return -1;
+	return 0;
+}
+
+struct decode_job {
+	struct objfile *file;
+	struct ipbp_err err;
+	int ret;
+};
+
+static void *decode_job_run(void *arg)
+{
+	struct decode_job *job = arg;
+
+	job->ret = decode_file(job->file, &job->err);
+	return NULL;
+}
+
+/*
+ * Capstone 4 sets up some of its tables on first use, without a lock (its
+ * architecture list; x86 sorts its implicit-register tables in the first
+ * cs_disasm): disassemble a few instructions of each decoder's
+ * architecture, with detail as the decoders ask, before two threads could
+ * race to.
+ */
+static void warm_up_capstone(void)
+{
+	static const uint8_t code[] = {
+		0x50, 0x48, 0x8d, 0x05, 0, 0, 0, 0,	/* x86: push, lea rip */
+		0xe8, 0, 0, 0, 0, 0xc3, 0x90, 0x90,	/* call, ret, nops */
+		0x00, 0x00, 0x00, 0x94,			/* arm64: bl */
+		0x00, 0x00, 0x00, 0x90,			/* adrp */
+		0xc0, 0x03, 0x5f, 0xd6,			/* ret */
+	};
+	static const enum obj_arch archs[] = { ARCH_X86_64, ARCH_I386, ARCH_AARCH64 };
+
+	cs_support(CS_ARCH_ALL);
+	for (size_t i = 0; i < sizeof(archs) / sizeof(archs[0]); i++) {
+		const struct arch_ops *ops = find_arch_ops(archs[i]);
+		cs_insn *insn = NULL;
+		size_t n;
+		csh cs;
+
+		if (!ops || cs_open(ops->cs_arch, ops->cs_mode, &cs) != CS_ERR_OK)
+			continue;
+		cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+		n = cs_disasm(cs, code, sizeof(code), 0, 0, &insn);
+		if (n)
+			cs_free(insn, n);
+		cs_close(&cs);
+	}
+}
+
+/*
+ * Decodes the objects of old and new (either may be NULL), old in a second
+ * thread: each obj_decode_references() touches only its own obj (the
+ * library keeps no global state) and opens its own Capstone handle.
+ * Loading stays in one thread: libelf's elf_version() writes a global.
+ */
+static int decode_files(struct objfile *old, struct objfile *new, struct ipbp_err *err)
+{
+	struct decode_job job = { .file = old };
+	pthread_t thread;
+	int ret;
+
+	if (!old || !new)
+		return old || new ? decode_file(old ? old : new, err) : 0;
+	warm_up_capstone();
+	if (pthread_create(&thread, NULL, decode_job_run, &job))
+		return decode_file(old, err) < 0 ? -1 : decode_file(new, err);
+	ret = decode_file(new, err);
+	pthread_join(thread, NULL);
+	if (job.ret < 0) {
+		*err = job.err;
+		return -1;
+	}
+	return ret;
+}
+
+/* Opens and decodes old and new (either may be NULL). */
+static int open_inputs(struct diffset *set, const struct diffset_input *old,
+		       const struct diffset_input *new, const struct diffset_opts *opts,
+		       struct objfile **of, struct objfile **nf, struct ipbp_err *err)
+{
+	*of = *nf = NULL;
+	if ((old && open_input(set, old, opts, of, err) < 0) ||
+	    (new && open_input(set, new, opts, nf, err) < 0))
+		return -1;
+	return decode_files(*of, *nf, err);
 }
 
 /*
@@ -302,6 +389,7 @@ static int pair_tree_path(struct diffset *set, const char *old_root, const char 
 {
 	char *op = old_rel ? objfile_join_path(old_root, old_rel) : NULL;
 	char *np = new_rel ? objfile_join_path(new_root, new_rel) : NULL;
+	struct diffset_input oin = { .name = op }, nin = { .name = np };
 	struct objfile *of = NULL, *nf = NULL;
 	int ret = -1;
 
@@ -309,9 +397,7 @@ static int pair_tree_path(struct diffset *set, const char *old_root, const char 
 		ipbp_error(err, "%s: out of memory", old_root);
 		goto out;
 	}
-	if (op && !(of = open_path(set, op, opts, err)))
-		goto out;
-	if (np && !(nf = open_path(set, np, opts, err)))
+	if (open_inputs(set, op ? &oin : NULL, np ? &nin : NULL, opts, &of, &nf, err) < 0)
 		goto out;
 	if (of && nf)
 		ret = pair_files(set, of, nf, opts, err);
@@ -371,7 +457,7 @@ static int pair_inputs(struct diffset *set, const struct diffset_input *old,
 				  old->name);
 	if (od)
 		return pair_trees(set, old->name, new->name, opts, err);
-	if (!(of = open_input(set, old, opts, err)) || !(nf = open_input(set, new, opts, err)))
+	if (open_inputs(set, old, new, opts, &of, &nf, err) < 0)
 		return -1;
 	return pair_files(set, of, nf, opts, err);
 }
