@@ -17,49 +17,19 @@
 
 static char dir[64];
 
+#define run(...)		unit_run_in(dir, __VA_ARGS__)
+#define write_file(name, text)	unit_write_file(dir, name, text, strlen(text))
+#define slurp(name, size)	unit_read_file_in(dir, name, size)
+
 static const char a_src[] = "int foo(void) { return 1; }\nint bar;\n";
 static const char long_src[] = "int a_very_long_function_name(void) { return 2; }\nint odd;\n";
 static const char b_src[] = "static int hidden;\nint *get(void) { return &hidden; }\n";
 
 #define LONG_O "verylongmembername_abc.o"
 
-static void run(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	int n;
-
-	n = snprintf(cmd, sizeof(cmd), "cd %s && ", dir);
-	va_start(ap, fmt);
-	vsnprintf(cmd + n, sizeof(cmd) - n, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
-}
-
-static void write_file(const char *name, const char *text)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	ck_assert(f != NULL);
-	fputs(text, f);
-	fclose(f);
-}
-
-static uint8_t *slurp(const char *name, size_t *size)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return unit_read_file(path, size);
-}
-
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/ipbp-archive-%d", (int)getpid());
-	ck_assert(mkdir(dir, 0700) == 0 || errno == EEXIST);
+	unit_scratch_make(dir, sizeof(dir), "archive");
 	write_file("a.c", a_src);
 	write_file("long.c", long_src);
 	write_file("b.c", b_src);
@@ -74,11 +44,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	unit_scratch_remove(dir);
 }
 
 /* ---- checking a result ---------------------------------------------------- */

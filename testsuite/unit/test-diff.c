@@ -31,15 +31,6 @@ struct fixture {
 
 /* ---- building and diffing ------------------------------------------------- */
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_msg(f != NULL, "cannot write %s", path);
-	fputs(text, f);
-	fclose(f);
-}
-
 /*
  * Writes SUBDIR/x.c and builds SUBDIR/x.o from within SUBDIR: "CC -c x.c"
  * (relative names, like make) or, with absolute, "CC -c /tmp/.../x.c".
@@ -52,7 +43,7 @@ static void build_in(struct fixture *fx, const char *subdir, const char *cc,
 	snprintf(path, sizeof(path), "%s/%s", fx->dir, subdir);
 	mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/%s/x.c", fx->dir, subdir);
-	write_file(path, source);
+	unit_write_file(NULL, path, source, strlen(source));
 	snprintf(cmd, sizeof(cmd), "cd %s/%s && %s -w -c %s -o x.o", fx->dir, subdir, cc,
 		 absolute ? path : "x.c");
 	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);

@@ -19,6 +19,10 @@
 
 static char dir[64];
 
+#define run(...)			unit_run_in(dir, __VA_ARGS__)
+#define write_file(name, data, len)	unit_write_file(dir, name, data, len)
+#define slurp(name, size)		unit_read_file_in(dir, name, size)
+
 /* Sections of every kind, symbols of every binding, strings. */
 static const char kinds_src[] =
 	"const char *msg(int i) { return i ? \"one\" : \"zero\"; }\n"
@@ -47,43 +51,9 @@ static const char addend_src[] =
 	" ldr x1, [x0, _arr@PAGEOFF+16]\\n"
 	" bl _f+8\\n ret\\n\");\n";
 
-static void run(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	int n;
-
-	n = snprintf(cmd, sizeof(cmd), "cd %s && ", dir);
-	va_start(ap, fmt);
-	vsnprintf(cmd + n, sizeof(cmd) - n, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
-}
-
-static void write_file(const char *name, const void *data, size_t len)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	ck_assert(f != NULL);
-	ck_assert(fwrite(data, 1, len, f) == len);
-	fclose(f);
-}
-
-static uint8_t *slurp(const char *name, size_t *size)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return unit_read_file(path, size);
-}
-
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/ipbp-macho-%d", (int)getpid());
-	ck_assert(mkdir(dir, 0700) == 0 || errno == EEXIST);
+	unit_scratch_make(dir, sizeof(dir), "macho");
 	write_file("kinds.c", kinds_src, strlen(kinds_src));
 	write_file("sub.c", sub_src, strlen(sub_src));
 	write_file("addend.c", addend_src, strlen(addend_src));
@@ -96,11 +66,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	unit_scratch_remove(dir);
 }
 
 static struct objfile *open_in_dir(const char *name, const char *arch)

@@ -15,7 +15,10 @@
 
 #include "objfile.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Reads a whole file into memory (caller frees), or fails the test. */
@@ -59,6 +62,68 @@ static inline const char *unit_compile(const char *target, const char *flags,
 	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
 	unlink(src);
 	return out;
+}
+
+/*
+ * A scratch directory for one test program: /tmp/ipbp-WHAT-PID, made by
+ * unit_scratch_make() and removed with everything in it by
+ * unit_scratch_remove().
+ */
+static inline void unit_scratch_make(char *dir, size_t size, const char *what)
+{
+	snprintf(dir, size, "/tmp/ipbp-%s-%d", what, (int)getpid());
+	ck_assert_msg(mkdir(dir, 0700) == 0 || errno == EEXIST, "cannot make %s", dir);
+}
+
+static inline void unit_scratch_remove(const char *dir)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+/* Runs a shell command (printf-style) inside dir, or fails the test. */
+static inline void unit_run_in(const char *dir, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline void unit_run_in(const char *dir, const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int n;
+
+	n = snprintf(cmd, sizeof(cmd), "cd %s && ", dir);
+	va_start(ap, fmt);
+	vsnprintf(cmd + n, sizeof(cmd) - n, fmt, ap);
+	va_end(ap);
+	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
+}
+
+/* Writes len bytes to dir/name (dir NULL: name is the path), or fails. */
+static inline void unit_write_file(const char *dir, const char *name,
+				   const void *data, size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	if (dir)
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+	else
+		snprintf(path, sizeof(path), "%s", name);
+	f = fopen(path, "wb");
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	ck_assert(fwrite(data, 1, len, f) == len);
+	fclose(f);
+}
+
+/* unit_read_file() of dir/name. */
+static inline uint8_t *unit_read_file_in(const char *dir, const char *name, size_t *size)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return unit_read_file(path, size);
 }
 
 /* Opens path as an objfile, or fails the test with the error message. */
