@@ -323,6 +323,10 @@ static enum section_kind classify_section(const struct obj *obj, const GElf_Shdr
 		return SEC_CODE;
 	if ((f & SHF_MERGE) && (f & SHF_STRINGS))
 		return SEC_STRINGS;
+	/* Relocated read-only data (tables of pointers in position-independent
+	 * code): written by the loader only, constant to the program. */
+	if ((f & SHF_ALLOC) && starts_with(name, ".data.rel.ro"))
+		return SEC_RODATA;
 	if (f & SHF_ALLOC)
 		return (f & SHF_WRITE) ? SEC_DATA : SEC_RODATA;
 	return SEC_OTHER;

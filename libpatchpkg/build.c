@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: MIT
+/*
+ * build.c - mkpatch_build(): the passes in order (mkpatch.h), the
+ * selection of what the stream names, and the checks on existing storage.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mkpatch-int.h"
+
+int mk_oom(struct mk_ctx *ctx)
+{
+	return ipbp_error(ctx->err, "out of memory");
+}
+
+void *mk_grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *q;
+
+	if (need <= *cap)
+		return p;
+	ncap = *cap ? *cap * 2 : 16;
+	while (ncap < need)
+		ncap *= 2;
+	q = realloc(p, ncap * elem);
+	if (!q)
+		return NULL;
+	*cap = ncap;
+	return q;
+}
+
+int mk_keep(struct mk_ctx *ctx, char *s)
+{
+	char **v = realloc(ctx->kept, (ctx->nr_kept + 1) * sizeof(*v));
+
+	if (!v) {
+		free(s);
+		return -1;
+	}
+	ctx->kept = v;
+	v[ctx->nr_kept++] = s;
+	return 0;
+}
+
+/* Records a refusal or a warning.  A refusal under --force is a warning
+ * that says so.  Returns 0, or -1 when out of memory. */
+int mk_problem(struct mk_ctx *ctx, bool refusal, const char *symbol, const char *fmt, ...)
+{
+	struct mkpatch_result *res = ctx->res;
+	struct mkpatch_problem *p;
+	size_t cap = res->nr_problems;
+	va_list ap;
+	char *msg;
+
+	for (size_t i = 0; i < res->nr_problems; i++)
+		if (symbol && res->problems[i].symbol &&
+		    !strcmp(res->problems[i].symbol, symbol) && res->problems[i].refusal == refusal)
+			return 0;	/* one message per symbol and severity */
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	p = realloc(res->problems, (cap + 1) * sizeof(*p));
+	if (!msg || !p) {
+		free(msg);
+		if (p)
+			res->problems = p;
+		return mk_oom(ctx);
+	}
+	res->problems = p;
+	p += res->nr_problems++;
+	p->symbol = symbol ? strdup(symbol) : NULL;
+	p->message = msg;
+	p->refusal = refusal;
+	if (refusal)
+		res->nr_refusals++;
+	if (symbol && !p->symbol)
+		return mk_oom(ctx);
+	return 0;
+}
+
+/*
+ * A function-scope static: a local data object whose name carries the
+ * compiler's suffix (gcc "count.1", clang "func.count").
+ */
+bool is_static_local(const struct symbol *sym)
+{
+	return sym->bind == BIND_LOCAL && (sym->kind == SYMK_DATA || sym->kind == SYMK_TLS) &&
+	       !(sym->flags & SYMF_TEMP) && strchr(sym->name, '.') && sym->name[0] != '.';
+}
+
+/* Storage whose running value is state: writable data, bss, TLS (not
+ * relocated read-only data, which the loader writes once). */
+bool is_writable_storage(const struct symbol *sym)
+{
+	const struct section *sec = sym->sec;
+
+	if (sym->kind == SYMK_TLS || (sym->flags & SYMF_COMMON))
+		return true;
+	if (!sec)
+		return false;
+	return sec->kind == SEC_DATA || sec->kind == SEC_BSS ||
+	       sec->kind == SEC_TLS_DATA || sec->kind == SEC_TLS_BSS;
+}
+
+/* ---- setup ------------------------------------------------------------- */
+
+static int setup_input(struct mk_ctx *ctx, struct pinput *in, const struct mkpatch_input *src)
+{
+	const struct diff_pair *pair = src->pair;
+
+	in->pair = pair;
+	in->select = src->select;
+	in->old = pair->old;
+	in->new = pair->new;
+	if (!in->old || !in->new)
+		return ipbp_error(ctx->err, "%s: only one side has this object: adding or "
+				  "removing whole objects is not supported",
+				  pair->old ? pair->old_name : pair->new_name);
+	in->by_new = calloc(in->new->nr_symbols + 1, sizeof(*in->by_new));
+	in->sym_chunk = calloc(in->new->nr_symbols + 1, sizeof(*in->sym_chunk));
+	in->sec_chunk = calloc(in->new->nr_sections + 1, sizeof(*in->sec_chunk));
+	in->old_seen = calloc(in->old->nr_symbols + 1, 1);
+	if (!in->by_new || !in->sym_chunk || !in->sec_chunk || !in->old_seen)
+		return mk_oom(ctx);
+	for (size_t i = 0; i < pair->nr_syms; i++) {
+		const struct diff_symbol *ds = &pair->syms[i];
+
+		if (ds->new)
+			in->by_new[ds->new->index] = ds;
+	}
+	return 0;
+}
+
+static int mk_setup(struct mk_ctx *ctx, const struct mkpatch_input *inputs, size_t nr)
+{
+	if (!nr)
+		return ipbp_error(ctx->err, "nothing to patch: no object pair");
+	ctx->inputs = calloc(nr, sizeof(*ctx->inputs));
+	if (!ctx->inputs)
+		return mk_oom(ctx);
+	ctx->nr_inputs = nr;
+	for (size_t i = 0; i < nr; i++) {
+		const struct diff_pair *pair = inputs[i].pair;
+		struct obj *o = pair->new ? pair->new : pair->old;
+
+		if (i == 0) {
+			ctx->format = o->format;
+			if (!image_format_supported(o->format, o->arch))
+				return ipbp_error(ctx->err, "%s: %s %s patches are not supported yet",
+						  pair->new_name, obj_format_name(o->format),
+						  obj_arch_name(o->arch));
+			ctx->arch = patch_arch_find(o->arch);
+			if (!ctx->arch)
+				return ipbp_error(ctx->err, "%s: %s patches are not supported yet",
+						  pair->new_name, obj_arch_name(o->arch));
+		} else if (o->format != ctx->format || o->arch != ctx->arch->arch) {
+			return ipbp_error(ctx->err, "%s: a %s %s object in a %s %s patch",
+					  pair->new_name, obj_format_name(o->format),
+					  obj_arch_name(o->arch), obj_format_name(ctx->format),
+					  obj_arch_name(ctx->arch->arch));
+		}
+		if (setup_input(ctx, &ctx->inputs[i], &inputs[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- selection ------------------------------------------------------------ */
+
+static const struct diff_symbol *find_entry(const struct diff_pair *pair,
+					    const struct stream_symbol *ss)
+{
+	for (size_t i = 0; i < pair->nr_syms; i++) {
+		const struct diff_symbol *ds = &pair->syms[i];
+
+		if (ds->status == ss->status && ds->kind == ss->kind && !strcmp(ds->name, ss->name))
+			return ds;
+	}
+	return NULL;
+}
+
+/* Chooses what ".cold"/".part" pieces of a new function name: NAME.cold,
+ * NAME.cold.N, NAME.part.N, NAME.part.N.cold... */
+static bool is_part_of(const char *part, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(part, name, n) || part[n] != '.')
+		return false;
+	part += n + 1;
+	return !strncmp(part, "cold", 4) || !strncmp(part, "part.", 5);
+}
+
+static int add_parts(struct mk_ctx *ctx, uint32_t input, const struct symbol *fn)
+{
+	struct obj *obj = ctx->inputs[input].new;
+	struct symbol *s;
+
+	for_each_symbol(obj, s) {
+		if (s->kind != SYMK_FUNC || !is_defined(s) || !s->sec || s == fn ||
+		    ctx->inputs[input].sym_chunk[s->index] || !is_part_of(s->name, fn->name))
+			continue;
+		if (mk_add_chunk(ctx, input, s->sec, s->offset, s->size, s, NULL, ROLE_PART, NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int select_function(struct mk_ctx *ctx, uint32_t input, const struct diff_symbol *ds)
+{
+	const struct symbol *s = ds->new;
+
+	if (!s->sec || !is_code_section(s->sec))
+		return mk_problem(ctx, true, ds->name, "not code in %s",
+				  ctx->inputs[input].pair->new_name);
+	if (ctx->inputs[input].sym_chunk[s->index])
+		return 0;
+	if (mk_add_chunk(ctx, input, s->sec, s->offset, s->size, s, ds,
+			 ds->status == DIFF_CHANGED ? ROLE_REPLACED : ROLE_ADDED, NULL) < 0)
+		return -1;
+	return add_parts(ctx, input, s);
+}
+
+/* A "~" or "+" data line: existing storage is never redefined. */
+static int select_data(struct mk_ctx *ctx, uint32_t input, const struct diff_symbol *ds)
+{
+	const struct symbol *n = ds->new, *o = ds->old;
+
+	if (ds->kind == SYMK_TLS && !o)
+		return mk_problem(ctx, true, ds->name, "new thread-local variable: its "
+				  "storage cannot be added to running threads");
+	if (!o) {
+		if (ctx->inputs[input].sym_chunk[n->index])
+			return 0;
+		return mk_add_chunk(ctx, input, n->sec, n->offset, n->size, n, ds, ROLE_ADDED, NULL);
+	}
+	if (is_writable_storage(o) || is_writable_storage(n)) {
+		if (o->size != n->size)
+			return mk_problem(ctx, true, ds->name, "existing data object changed size "
+					  "(%llu -> %llu)", (unsigned long long)o->size,
+					  (unsigned long long)n->size);
+		if (ds->reasons & (DIFF_R_DATA | DIFF_R_RELOCS))
+			return mk_problem(ctx, false, ds->name, "initializer changed: the running "
+					  "value is kept");
+		return 0;
+	}
+	/* Changed read-only data: the new code gets the new copy. */
+	if (ctx->inputs[input].sym_chunk[n->index])
+		return 0;
+	return mk_add_chunk(ctx, input, n->sec, n->offset, n->size, n, ds, ROLE_COPY, NULL);
+}
+
+static int select_symbol(struct mk_ctx *ctx, uint32_t input, const struct stream_symbol *ss)
+{
+	const struct pinput *in = &ctx->inputs[input];
+	const struct diff_symbol *ds;
+
+	if (ss->status != DIFF_CHANGED && ss->status != DIFF_ADDED)
+		return 0;
+	ds = find_entry(in->pair, ss);
+	if (!ds || !ds->new)
+		return mk_problem(ctx, true, ss->name, "the stream names %s %s, which %s does not "
+				  "have (line %u)", ss->status == DIFF_ADDED ? "added" : "changed",
+				  symbol_kind_name(ss->kind), in->pair->new_name, ss->line);
+	if (ds->kind == SYMK_FUNC)
+		return select_function(ctx, input, ds);
+	return select_data(ctx, input, ds);
+}
+
+static int mkpatch_select(struct mk_ctx *ctx)
+{
+	for (uint32_t i = 0; i < ctx->nr_inputs; i++) {
+		const struct pinput *in = &ctx->inputs[i];
+
+		if (in->select) {
+			for (size_t k = 0; k < in->select->nr_syms; k++)
+				if (select_symbol(ctx, i, &in->select->syms[k]) < 0)
+					return -1;
+			continue;
+		}
+		for (size_t k = 0; k < in->pair->nr_syms; k++) {
+			const struct diff_symbol *ds = &in->pair->syms[k];
+			struct stream_symbol ss = {
+				.status = ds->status, .kind = ds->kind, .name = (char *)ds->name,
+			};
+
+			if (select_symbol(ctx, i, &ss) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- static locals ------------------------------------------------------- */
+
+/* True when some relocation of [start, start + size) of sec targets sym. */
+static bool references(const struct section *sec, uint64_t start, uint64_t size,
+		       const struct symbol *sym)
+{
+	for (size_t i = 0; i < sec->nr_relocs; i++) {
+		const struct reloc *r = sec->relocs[i];
+
+		if (r->offset >= start && r->offset < start + size &&
+		    (r->target == sym || r->sym == sym))
+			return true;
+	}
+	return false;
+}
+
+/* The new twin of an old symbol, through the diff's entries. */
+static const struct symbol *new_twin(const struct diff_pair *pair, const struct symbol *old)
+{
+	for (size_t i = 0; i < pair->nr_syms; i++)
+		if (pair->syms[i].old == old)
+			return pair->syms[i].new;
+	return NULL;
+}
+
+/*
+ * kpatch's rule: every static local an old function used must still be
+ * used by the new one (or its parts), else the running state it held is
+ * silently dropped.
+ */
+static int check_static_locals(struct mk_ctx *ctx, const struct chunk *c)
+{
+	const struct pinput *in = &ctx->inputs[c->input];
+	const struct symbol *of = c->ds->old;
+	const struct section *os = of->sec;
+
+	for (size_t i = 0; i < os->nr_relocs; i++) {
+		const struct reloc *r = os->relocs[i];
+		const struct symbol *t = r->target, *nt;
+		bool found = false;
+
+		if (r->offset < of->offset || r->offset >= of->offset + of->size || !t ||
+		    !is_static_local(t))
+			continue;
+		nt = new_twin(in->pair, t);
+		for (size_t k = 0; nt && k < ctx->nr_chunks && !found; k++) {
+			const struct chunk *p = &ctx->chunks[k];
+
+			if (p->input == c->input && (p == c || p->role == ROLE_PART))
+				found = references(p->sec, p->start, p->size, nt);
+		}
+		if (!found && mk_problem(ctx, true, c->ds->name, "reference to static local %s "
+					 "removed: its running value would be lost", t->name) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int mkpatch_check_data(struct mk_ctx *ctx)
+{
+	size_t nr = ctx->nr_chunks;
+
+	for (size_t i = 0; i < nr; i++) {
+		const struct chunk *c = &ctx->chunks[i];
+
+		if (c->role == ROLE_REPLACED && check_static_locals(ctx, c) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- driver ----------------------------------------------------------------- */
+
+static void mk_release(struct mk_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->nr_inputs; i++) {
+		free(ctx->inputs[i].by_new);
+		free(ctx->inputs[i].sym_chunk);
+		free(ctx->inputs[i].sec_chunk);
+		free(ctx->inputs[i].old_seen);
+	}
+	free(ctx->inputs);
+	free(ctx->chunks);
+	free(ctx->fixups);
+	free(ctx->imports);
+	free(ctx->import_hash);
+	free(ctx->stubs);
+	free(ctx->man.funcs);
+	free(ctx->man.added);
+	free(ctx->man.imports);
+	free(ctx->man.relocs);
+	free(ctx->man.warnings);
+	free(ctx->man.masks);
+	image_release(&ctx->img);
+	for (size_t i = 0; i < ctx->nr_kept; i++)
+		free(ctx->kept[i]);
+	free(ctx->kept);
+}
+
+static bool has_content(const struct mk_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->nr_chunks; i++)
+		if (ctx->chunks[i].role == ROLE_REPLACED || ctx->chunks[i].role == ROLE_ADDED)
+			return true;
+	return false;
+}
+
+static int refused(struct mk_ctx *ctx)
+{
+	size_t n = ctx->res->nr_refusals;
+
+	if (!n || ctx->opts->force)
+		return 0;
+	return ipbp_error(ctx->err, "refusing to build the patch: %zu problem%s", n,
+			  n == 1 ? "" : "s");
+}
+
+int mkpatch_build(struct mkpatch_result *res, const struct mkpatch_input *inputs,
+		  size_t nr_inputs, const struct mkpatch_opts *opts, struct ipbp_err *err)
+{
+	static const struct mkpatch_opts no_opts;
+	struct mk_ctx ctx = { .opts = opts ? opts : &no_opts, .res = res, .err = err };
+	int ret = -1;
+
+	memset(res, 0, sizeof(*res));
+	image_init(&ctx.img, FORMAT_ELF, ARCH_UNKNOWN);
+	if (mk_setup(&ctx, inputs, nr_inputs) < 0)
+		goto out;
+
+	/* What the stream names, and what that means for existing storage. */
+	if (mkpatch_select(&ctx) < 0 || mkpatch_check_data(&ctx) < 0)
+		goto out;
+
+	/* Everything the selected code refers to. */
+	if (mkpatch_include(&ctx) < 0 || refused(&ctx) < 0)
+		goto out;
+	if (!has_content(&ctx)) {
+		ipbp_error(err, "nothing to patch: the selection names no changed or added "
+			   "function or data");
+		goto out;
+	}
+	if (ctx.opts->target && (mkpatch_check_target(&ctx) < 0 || refused(&ctx) < 0))
+		goto out;
+
+	/* The container. */
+	if (mkpatch_layout(&ctx) < 0 || mkpatch_emit(&ctx) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0) {
+		free(res->data);
+		res->data = NULL;
+		res->size = 0;
+	}
+	mk_release(&ctx);
+	return ret;
+}
+
+void mkpatch_result_release(struct mkpatch_result *res)
+{
+	for (size_t i = 0; i < res->nr_problems; i++) {
+		free(res->problems[i].symbol);
+		free(res->problems[i].message);
+	}
+	free(res->problems);
+	free(res->data);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+/*
+ * target.c - mkpatch --target EXE: bind the patch to one build of the
+ * program.  Every replaced function must be in EXE with the old object's
+ * code (hashed with relocation fields masked, as the loader will hash the
+ * live code); imports EXE defines are pre-resolved to their link-time
+ * addresses; EXE's build-id is recorded.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mkpatch-int.h"
+#include "objfile.h"
+
+/* The definition of name in exe: file-local ones only in their source
+ * file.  *ambiguous when several match. */
+static const struct symbol *find_in_target(const struct obj *exe, const char *name,
+					   const char *file, bool local, bool *ambiguous)
+{
+	const struct symbol *found = NULL;
+
+	*ambiguous = false;
+	for (const struct symbol *s = obj_find_symbol(exe, name); s; s = s->hash_next) {
+		if (strcmp(s->name, name) || !is_defined(s) || s->kind == SYMK_SECTION ||
+		    s->kind == SYMK_FILE || (s->bind == BIND_LOCAL) != local)
+			continue;
+		if (local && file && (!s->file || strcmp(s->file, file)))
+			continue;
+		if (found)
+			*ambiguous = true;
+		else
+			found = s;
+	}
+	return found;
+}
+
+static void read_build_id(struct mk_ctx *ctx, const struct obj *exe)
+{
+	const struct section *sec = obj_find_section(exe, ".note.gnu.build-id");
+	uint32_t namesz, descsz, type;
+	const uint8_t *p;
+
+	if (!sec || !sec->data || sec->size < 16)
+		return;
+	p = sec->data;
+	memcpy(&namesz, p, 4);
+	memcpy(&descsz, p + 4, 4);
+	memcpy(&type, p + 8, 4);
+	if (type != 3 || namesz != 4 || memcmp(p + 12, "GNU", 4) ||
+	    descsz > MANIFEST_BUILD_ID_MAX || !in_bounds(sec->size, 16, descsz))
+		return;
+	memcpy(ctx->man.build_id, p + 16, descsz);
+	ctx->man.build_id_len = descsz;
+}
+
+static int check_function(struct mk_ctx *ctx, const struct obj *exe, struct chunk *c)
+{
+	const struct symbol *old = c->ds->old, *t;
+	const char *file = old->bind == BIND_LOCAL ? mk_symbol_file(old) : NULL;
+	struct manifest_mask *masks;
+	uint64_t want, got;
+	bool ambiguous;
+	size_t nr;
+
+	t = find_in_target(exe, old->name, file, old->bind == BIND_LOCAL, &ambiguous);
+	if (!t || !t->sec || !t->sec->data)
+		return mk_problem(ctx, true, old->name, "not in the target %s", ctx->opts->target);
+	if (ambiguous)
+		return mk_problem(ctx, true, old->name, "several definitions in the target %s",
+				  ctx->opts->target);
+	if (t->size != old->size || !in_bounds(t->sec->size, t->offset, old->size))
+		return mk_problem(ctx, true, old->name, "the target's function has %llu bytes, "
+				  "the old object's %llu", (unsigned long long)t->size,
+				  (unsigned long long)old->size);
+	if (patch_code_masks(ctx->arch, old->sec, old->offset, old->size, &masks, &nr,
+			     ctx->err) < 0)
+		return -1;
+	want = patch_hash_masked(old->sec->data + old->offset, old->size, masks, nr);
+	got = patch_hash_masked(t->sec->data + t->offset, old->size, masks, nr);
+	free(masks);
+	if (want != got)
+		return mk_problem(ctx, true, old->name, "the target's code differs from %s: the "
+				  "target was not built from it",
+				  ctx->inputs[c->input].pair->old_name);
+	c->target_addr = t->value;
+	return 0;
+}
+
+static int resolve_import(struct mk_ctx *ctx, const struct obj *exe, struct import *imp)
+{
+	bool local = imp->flags & ME_LOCAL, ambiguous;
+	const struct symbol *t = find_in_target(exe, imp->name, imp->file, local, &ambiguous);
+
+	if (!t) {
+		if (local)
+			return mk_problem(ctx, true, imp->name, "file-local %s is not in the "
+					  "target %s", manifest_kind_name(imp->kind),
+					  ctx->opts->target);
+		return 0;	/* from a shared library: bound at load time */
+	}
+	if (ambiguous)
+		return mk_problem(ctx, true, imp->name, "several definitions in the target %s",
+				  ctx->opts->target);
+	imp->target_addr = t->value;
+	imp->flags |= ME_RESOLVED;
+	return 0;
+}
+
+static int check_target_obj(struct mk_ctx *ctx, const struct objfile *file)
+{
+	const struct obj *exe;
+
+	if (file->nr_objs != 1 || file->archive)
+		return ipbp_error(ctx->err, "%s: not an executable or shared library",
+				  ctx->opts->target);
+	exe = file->objs[0];
+	if (exe->type == OBJ_RELOCATABLE)
+		return ipbp_error(ctx->err, "%s: an object file, not a linked program",
+				  ctx->opts->target);
+	if (exe->format != ctx->format || exe->arch != ctx->arch->arch)
+		return ipbp_error(ctx->err, "%s: a %s %s program, the patch is %s %s",
+				  ctx->opts->target, obj_format_name(exe->format),
+				  obj_arch_name(exe->arch), obj_format_name(ctx->format),
+				  obj_arch_name(ctx->arch->arch));
+	for (size_t i = 0; i < ctx->nr_chunks; i++)
+		if (ctx->chunks[i].role == ROLE_REPLACED &&
+		    check_function(ctx, exe, &ctx->chunks[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < ctx->nr_imports; i++)
+		if (resolve_import(ctx, exe, &ctx->imports[i]) < 0)
+			return -1;
+	read_build_id(ctx, exe);
+	ctx->man.target = ctx->opts->target;
+	ctx->man.flags |= MANIFEST_F_TARGET;
+	return 0;
+}
+
+int mkpatch_check_target(struct mk_ctx *ctx)
+{
+	struct objfile *file;
+	int ret;
+
+	if (objfile_open(&file, ctx->opts->target, NULL, ctx->err) < 0)
+		return -1;
+	ret = check_target_obj(ctx, file);
+	objfile_free(file);
+	return ret;
+}
