@@ -221,9 +221,29 @@ static int select_function(struct mk_ctx *ctx, uint32_t input, const struct diff
 	if (ctx->inputs[input].sym_chunk[s->index])
 		return 0;
 	if (mk_add_chunk(ctx, input, s->sec, s->offset, s->size, s, ds,
-			 ds->status == DIFF_CHANGED ? ROLE_REPLACED : ROLE_ADDED, NULL) < 0)
+			 ds->old ? ROLE_REPLACED : ROLE_ADDED, NULL) < 0)
 		return -1;
 	return add_parts(ctx, input, s);
+}
+
+/* Every function of the new object that refers to data. */
+static int select_readers(struct mk_ctx *ctx, uint32_t input, const struct symbol *data)
+{
+	const struct pinput *in = &ctx->inputs[input];
+	struct reloc *r;
+
+	for_each_reloc(in->new, r) {
+		const struct symbol *fn;
+		const struct diff_symbol *ds;
+
+		if (r->target != data || !is_code_section(r->sec))
+			continue;
+		fn = obj_find_symbol_covering(r->sec, r->offset);
+		ds = fn ? in->by_new[fn->index] : NULL;
+		if (ds && ds->kind == SYMK_FUNC && ds->new == fn && select_function(ctx, input, ds) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* A "~" or "+" data line: existing storage is never redefined. */
@@ -249,10 +269,12 @@ static int select_data(struct mk_ctx *ctx, uint32_t input, const struct diff_sym
 					  "value is kept");
 		return 0;
 	}
-	/* Changed read-only data: the new code gets the new copy. */
-	if (ctx->inputs[input].sym_chunk[n->index])
-		return 0;
-	return mk_add_chunk(ctx, input, n->sec, n->offset, n->size, n, ds, ROLE_COPY, NULL);
+	/* Changed read-only data: a new copy, and the functions that read it
+	 * replaced to read that copy (to objdiff they did not change). */
+	if (!ctx->inputs[input].sym_chunk[n->index] &&
+	    mk_add_chunk(ctx, input, n->sec, n->offset, n->size, n, ds, ROLE_COPY, NULL) < 0)
+		return -1;
+	return select_readers(ctx, input, n);
 }
 
 static int select_symbol(struct mk_ctx *ctx, uint32_t input, const struct stream_symbol *ss)

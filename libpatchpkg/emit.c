@@ -251,7 +251,9 @@ static int add_added(struct mk_ctx *ctx, const struct chunk *c)
 		.file = c->sym && local ? mk_symbol_file(c->sym) : NULL,
 		.object = ctx->inputs[c->input].pair->new_name,
 		.kind = c->psec == PS_TEXT ? MK_FUNC : MK_DATA,
-		.flags = (local ? ME_LOCAL : 0) | (c->psec == PS_RODATA ? ME_READONLY : 0),
+		.flags = (local ? ME_LOCAL : 0) |
+			 (c->sec->kind == SEC_RODATA || c->sec->kind == SEC_STRINGS ?
+			  ME_READONLY : 0),
 		.addr = addr_of(ctx, (struct place){ c->psec, c->off }),
 		.size = c->size,
 	};

@@ -261,12 +261,12 @@ static int existing_data(struct mk_ctx *ctx, uint32_t input, const struct chunk 
 	const struct diff_symbol *ds = in->by_new[t->index];
 
 	if (is_writable_storage(old) || is_writable_storage(t)) {
-		if (old->size != t->size &&
-		    mk_problem(ctx, true, t->name, "existing data object changed size (%llu -> "
-			       "%llu), used by %s", (unsigned long long)old->size,
-			       (unsigned long long)t->size, chunk_name(user)) < 0)
-			return -1;
-		if (ds && ds->status == DIFF_CHANGED && (ds->reasons & (DIFF_R_DATA | DIFF_R_RELOCS)) &&
+		if (old->size != t->size) {
+			if (mk_problem(ctx, true, t->name, "existing data object changed size "
+				       "(%llu -> %llu), used by %s", (unsigned long long)old->size,
+				       (unsigned long long)t->size, chunk_name(user)) < 0)
+				return -1;
+		} else if (ds && ds->status == DIFF_CHANGED && (ds->reasons & (DIFF_R_DATA | DIFF_R_RELOCS)) &&
 		    mk_problem(ctx, false, t->name, "initializer changed: the running value is "
 			       "kept") < 0)
 			return -1;
@@ -277,8 +277,22 @@ static int existing_data(struct mk_ctx *ctx, uint32_t input, const struct chunk 
 	return -2;	/* changed read-only data: the caller copies it */
 }
 
+/* A name the process will not have (a forced refusal): the loader fails
+ * to bind it, cleanly, instead of the patch pointing anywhere. */
+static int import_missing(struct mk_ctx *ctx, uint32_t input, const struct symbol *t,
+			  enum manifest_kind kind, struct dest *d)
+{
+	const struct pinput *in = &ctx->inputs[input];
+	bool local = t->bind == BIND_LOCAL;
+
+	d->to = FX_IMPORT;
+	return get_import(ctx, t->name, local ? mk_symbol_file(t) : NULL, in->pair->new_name,
+			  kind, local ? ME_LOCAL : 0, &d->import);
+}
+
 static int resolve_defined(struct mk_ctx *ctx, uint32_t input, const struct chunk *user,
-			   const struct symbol *t, bool branch, bool tls, struct dest *d)
+			   const struct symbol *t, int64_t off, bool branch, bool tls,
+			   struct dest *d)
 {
 	struct pinput *in = &ctx->inputs[input];
 	uint32_t ch = in->sym_chunk[t->index];
@@ -288,8 +302,10 @@ static int resolve_defined(struct mk_ctx *ctx, uint32_t input, const struct chun
 	if (ch) {
 		const struct chunk *c = &ctx->chunks[ch - 1];
 
-		/* Taking the address of replaced code: the old one (stable). */
-		if (c->role == ROLE_REPLACED && !branch)
+		/* Taking the address of replaced code: the old entry (pointers
+		 * stay equal).  A place inside it (a jump table's label) is
+		 * the new code's. */
+		if (c->role == ROLE_REPLACED && !branch && off == 0)
 			return import_old(ctx, in, c->ds->old, false, tls, d);
 		d->to = FX_PLACE;
 		d->place = place_in_chunk(c, t->offset);
@@ -306,9 +322,7 @@ static int resolve_defined(struct mk_ctx *ctx, uint32_t input, const struct chun
 		if (mk_problem(ctx, true, t->name, "added function used by %s is not selected "
 			       "(keep its \"+\" line in the stream)", chunk_name(user)) < 0)
 			return -1;
-		d->to = FX_PLACE;	/* forced: left pointing at the patch's start */
-		d->place = (struct place){ PS_TEXT, 0 };
-		return 0;
+		return import_missing(ctx, input, t, MK_FUNC, d);
 	}
 	if (old) {
 		ret = existing_data(ctx, input, user, t, old, tls, d);
@@ -318,9 +332,7 @@ static int resolve_defined(struct mk_ctx *ctx, uint32_t input, const struct chun
 		if (mk_problem(ctx, true, t->name, "new thread-local variable: its storage "
 			       "cannot be added to running threads") < 0)
 			return -1;
-		d->to = FX_PLACE;
-		d->place = (struct place){ PS_TEXT, 0 };
-		return 0;
+		return import_missing(ctx, input, t, MK_TLS, d);
 	}
 	/* New data, or read-only data with new content: copied. */
 	if (mk_add_chunk(ctx, input, t->sec, t->offset, t->size, t, in->by_new[t->index],
@@ -334,8 +346,8 @@ static int resolve_defined(struct mk_ctx *ctx, uint32_t input, const struct chun
 /* A name no object of the patch defines, or one another pair defines:
  * the dependency map says which (file-local names never cross objects). */
 static int resolve_undefined(struct mk_ctx *ctx, const struct graph *g, uint32_t input,
-			     const struct chunk *user, const struct symbol *t, bool branch,
-			     bool tls, struct dest *d)
+			     const struct chunk *user, const struct symbol *t, int64_t off,
+			     bool branch, bool tls, struct dest *d)
 {
 	uint32_t flags = t->bind == BIND_WEAK ? ME_WEAK : 0;
 	const char *object = NULL;
@@ -350,7 +362,8 @@ static int resolve_undefined(struct mk_ctx *ctx, const struct graph *g, uint32_t
 			continue;
 		def = &ctx->inputs[node->input];
 		if (def->sym_chunk[node->sym->index])
-			return resolve_defined(ctx, node->input, user, node->sym, branch, tls, d);
+			return resolve_defined(ctx, node->input, user, node->sym, off, branch,
+					       tls, d);
 		object = def->pair->old_name;
 		break;
 	}
@@ -358,13 +371,15 @@ static int resolve_undefined(struct mk_ctx *ctx, const struct graph *g, uint32_t
 	return get_import(ctx, t->name, NULL, object, kind_of(t, branch, tls), flags, &d->import);
 }
 
+/* Where target t (+ off, the distance into it) is: in the patch or the
+ * process. */
 static int resolve(struct mk_ctx *ctx, const struct graph *g, uint32_t input,
-		   const struct chunk *user, const struct symbol *t, bool branch, bool tls,
-		   struct dest *d)
+		   const struct chunk *user, const struct symbol *t, int64_t off, bool branch,
+		   bool tls, struct dest *d)
 {
 	if (t->flags & (SYMF_UNDEF | SYMF_COMMON) || !t->sec)
-		return resolve_undefined(ctx, g, input, user, t, branch, tls, d);
-	return resolve_defined(ctx, input, user, t, branch, tls, d);
+		return resolve_undefined(ctx, g, input, user, t, off, branch, tls, d);
+	return resolve_defined(ctx, input, user, t, off, branch, tls, d);
 }
 
 /* ---- fixups ------------------------------------------------------------------- */
@@ -503,14 +518,15 @@ static int include_reloc(struct mk_ctx *ctx, const struct graph *g, uint32_t ci,
 	switch (how) {
 	case PREF_DIRECT:
 	case PREF_BRANCH:
-		if (resolve(ctx, g, c.input, &c, r->target, how == PREF_BRANCH, false, &d) < 0)
+		if (resolve(ctx, g, c.input, &c, r->target, r->target_offset, how == PREF_BRANCH,
+			    false, &d) < 0)
 			return -1;
 		return direct_ref(ctx, site, type, addend, &d, how == PREF_BRANCH,
 				  r->target_offset == 0);
 	case PREF_GOT:
 	case PREF_TLS_IE:
 	case PREF_TLS_GD:
-		if (resolve(ctx, g, c.input, &c, r->sym, false, how != PREF_GOT, &d) < 0)
+		if (resolve(ctx, g, c.input, &c, r->sym, 0, false, how != PREF_GOT, &d) < 0)
 			return -1;
 		if ((how == PREF_GOT ? got_slot(ctx, &d, &slot) : tls_slots(ctx, r, &d, how, &slot)) < 0)
 			return -1;

@@ -95,7 +95,8 @@ struct manifest_func {
 	uint64_t old_size;
 	uint64_t old_hash;	/* patch_hash_code() of the old bytes */
 	uint64_t new_addr;	/* of the new code, in the patch */
-	uint64_t new_size;	/* parts included */
+	uint64_t new_size;	/* of the new function; its .cold/.part pieces
+				 * are listed as added */
 	uint64_t target_addr;	/* ME_RESOLVED: its address in the target */
 	uint32_t mask_first;	/* its masks: masks[mask_first ..] */
 	uint32_t nr_masks;

@@ -1,0 +1,12 @@
+/* added-func: dispatch gains a call to the new global function clamp
+ * (noinline): dispatch is replaced, clamp added; the unchanged helper
+ * twice is imported. */
+__attribute__((noinline)) int twice(int x)
+{
+	return x * 2 + 1;
+}
+
+int dispatch(int x)
+{
+	return twice(x) + 3;
+}

@@ -1,0 +1,2 @@
+$a\
+~ func ghost 16 16 code

@@ -1,0 +1,8 @@
+/* static-local-removed (refused): serial stops using its static local
+ * count: the running value would be lost. */
+int serial(int x)
+{
+	static int count;
+	count += x;
+	return count;
+}

@@ -1,0 +1,9 @@
+/* tls: bump's body changes; it uses the existing thread-local depth,
+ * which is imported as TLS (the running threads keep their values). */
+__thread int depth;
+
+int bump(int x)
+{
+	depth += x;
+	return depth;
+}
