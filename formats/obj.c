@@ -639,6 +639,21 @@ struct symbol *obj_find_symbol_covering(const struct section *sec, uint64_t offs
 	return obj_find_symbol_covering_hint(sec, offset, &hint);
 }
 
+size_t obj_first_reloc(const struct section *sec, uint64_t offset)
+{
+	size_t lo = 0, hi = sec->nr_relocs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sec->relocs[mid]->offset < offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 struct reloc *obj_find_reloc_hint(const struct section *sec, uint64_t offset, size_t *hint)
 {
 	size_t lo;

@@ -262,6 +262,9 @@ struct section *obj_find_section(const struct obj *obj, const char *name);
 /* The defined, non-section symbol covering sec+offset (largest start <= offset
  * whose extent covers it); NULL when none does. */
 struct symbol *obj_find_symbol_covering(const struct section *sec, uint64_t offset);
+/* The index in sec->relocs of the first relocation at or after offset
+ * (sec->nr_relocs when none is). */
+size_t obj_first_reloc(const struct section *sec, uint64_t offset);
 /* The relocation whose field contains sec+offset, or NULL. */
 struct reloc *obj_find_reloc(const struct section *sec, uint64_t offset);
 /* The same two, fast for offsets that mostly increase (a linear sweep):

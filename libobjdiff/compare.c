@@ -59,26 +59,11 @@ struct extent {
 
 /* ---- relocations of a range ------------------------------------------------ */
 
-static size_t first_reloc_at(const struct section *sec, uint64_t offset)
-{
-	size_t lo = 0, hi = sec->nr_relocs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->relocs[mid]->offset < offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 struct reloc **diff_relocs_in(const struct section *sec, uint64_t start,
 			      uint64_t size, size_t *nr)
 {
 	uint64_t end = size > UINT64_MAX - start ? UINT64_MAX : start + size;
-	size_t lo = first_reloc_at(sec, start), hi = first_reloc_at(sec, end);
+	size_t lo = obj_first_reloc(sec, start), hi = obj_first_reloc(sec, end);
 
 	*nr = hi - lo;
 	return sec->relocs ? sec->relocs + lo : NULL;

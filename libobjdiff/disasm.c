@@ -243,22 +243,6 @@ static long find_label(const struct lister *c, uint64_t addr)
 	return -1;
 }
 
-/* The index of the first relocation of sec at or after offset. */
-static size_t find_first_reloc(const struct section *sec, uint64_t offset)
-{
-	size_t lo = 0, hi = sec->nr_relocs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->relocs[mid]->offset < offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* Relocations whose field starts inside insn, as substitutions. */
 static size_t reloc_substs(const struct lister *c, const cs_insn *insn,
 			   size_t *cursor, struct subst *subs)
@@ -528,7 +512,7 @@ static int render_part(struct lister *c)
 	const uint8_t *code = c->sec->data + c->start;
 	size_t left = c->end - c->start;
 	uint64_t addr = c->start;
-	size_t cursor = find_first_reloc(c->sec, c->start);
+	size_t cursor = obj_first_reloc(c->sec, c->start);
 
 	while (left > 0) {
 		if (c->l->nr_lines >= c->max_lines) {

@@ -12,22 +12,6 @@
 
 #define MASK_REACH 16	/* no mask reaches further before or after its field */
 
-/* The first relocation of sec at or after offset (relocs are sorted). */
-static size_t first_reloc_from(const struct section *sec, uint64_t offset)
-{
-	size_t lo = 0, hi = sec->nr_relocs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->relocs[mid]->offset < offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* Adds [lo, hi) to the sorted list, merging with the last range when they
  * touch (fields come in offset order, masks may reach backwards). */
 static int add_mask(struct manifest_mask **masks, size_t *nr, size_t *cap,
@@ -66,7 +50,7 @@ int patch_code_masks(const struct patch_arch *arch, const struct section *sec,
 		     size_t *nr, struct ipbp_err *err)
 {
 	size_t cap = 0;
-	size_t i = first_reloc_from(sec, start > MASK_REACH ? start - MASK_REACH : 0);
+	size_t i = obj_first_reloc(sec, start > MASK_REACH ? start - MASK_REACH : 0);
 
 	*masks = NULL;
 	*nr = 0;

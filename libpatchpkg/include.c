@@ -540,28 +540,12 @@ static int include_reloc(struct mk_ctx *ctx, const struct graph *g, uint32_t ci,
 	}
 }
 
-/* The relocations of [start, start + size) of sec, in offset order. */
-static size_t first_reloc(const struct section *sec, uint64_t start)
-{
-	size_t lo = 0, hi = sec->nr_relocs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->relocs[mid]->offset < start)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static int include_chunk(struct mk_ctx *ctx, const struct graph *g, uint32_t ci)
 {
 	const struct section *sec = ctx->chunks[ci].sec;
 	uint64_t start = ctx->chunks[ci].start, end = start + ctx->chunks[ci].size;
 
-	for (size_t i = first_reloc(sec, start); i < sec->nr_relocs; i++) {
+	for (size_t i = obj_first_reloc(sec, start); i < sec->nr_relocs; i++) {
 		const struct reloc *r = sec->relocs[i];
 
 		if (r->offset >= end)
