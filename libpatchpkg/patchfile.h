@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "error.h"
 #include "manifest.h"
@@ -52,5 +53,13 @@ void patch_free(struct patch *p);
  */
 int patch_verify(const struct patch *p,
 		 void (*report)(void *arg, const char *problem), void *arg);
+
+/*
+ * The manifest of p listed (patch-write.c, doc/patchinfo.1): as text, one
+ * entry per line (with relocs, every relocation and mask too); as one
+ * line of JSON.
+ */
+void patch_write_text(FILE *f, const struct patch *p, bool relocs);
+void patch_write_json(FILE *f, const struct patch *p);
 
 #endif
