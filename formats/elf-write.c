@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "image.h"
 
 #define EHDR_SIZE	64u
@@ -96,24 +97,6 @@ struct elf_plan {
 };
 
 /* ---- helpers --------------------------------------------------------------- */
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = v >> (8 * i);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = v >> (8 * i);
-}
 
 static uint64_t align_up(uint64_t v, uint64_t align)
 {
@@ -509,32 +492,32 @@ static void write_ehdr(uint8_t *b, const struct elf_plan *p)
 	};
 
 	memcpy(b, ident, EI_NIDENT);
-	put16(b + 16, ET_DYN);
-	put16(b + 18, p->t->machine);
-	put32(b + 20, EV_CURRENT);
-	put64(b + 24, 0);		/* e_entry */
-	put64(b + 32, EHDR_SIZE);	/* e_phoff */
-	put64(b + 40, p->shoff);
-	put32(b + 48, 0);		/* e_flags */
-	put16(b + 52, EHDR_SIZE);
-	put16(b + 54, PHDR_SIZE);
-	put16(b + 56, p->nr_phdrs);
-	put16(b + 58, SHDR_SIZE);
-	put16(b + 60, p->nr_secs);
-	put16(b + 62, p->at[OS_SHSTRTAB]);
+	put_le16(b + 16, ET_DYN);
+	put_le16(b + 18, p->t->machine);
+	put_le32(b + 20, EV_CURRENT);
+	put_le64(b + 24, 0);		/* e_entry */
+	put_le64(b + 32, EHDR_SIZE);	/* e_phoff */
+	put_le64(b + 40, p->shoff);
+	put_le32(b + 48, 0);		/* e_flags */
+	put_le16(b + 52, EHDR_SIZE);
+	put_le16(b + 54, PHDR_SIZE);
+	put_le16(b + 56, p->nr_phdrs);
+	put_le16(b + 58, SHDR_SIZE);
+	put_le16(b + 60, p->nr_secs);
+	put_le16(b + 62, p->at[OS_SHSTRTAB]);
 }
 
 static uint8_t *put_phdr(uint8_t *b, uint32_t type, uint32_t flags, uint64_t off,
 			 uint64_t addr, uint64_t filesz, uint64_t memsz, uint64_t align)
 {
-	put32(b, type);
-	put32(b + 4, flags);
-	put64(b + 8, off);
-	put64(b + 16, addr);
-	put64(b + 24, addr);
-	put64(b + 32, filesz);
-	put64(b + 40, memsz);
-	put64(b + 48, align);
+	put_le32(b, type);
+	put_le32(b + 4, flags);
+	put_le64(b + 8, off);
+	put_le64(b + 16, addr);
+	put_le64(b + 24, addr);
+	put_le64(b + 32, filesz);
+	put_le64(b + 40, memsz);
+	put_le64(b + 48, align);
 	return b + PHDR_SIZE;
 }
 
@@ -560,27 +543,27 @@ static void write_phdrs(uint8_t *b, const struct elf_plan *p)
 
 static void write_shdr(uint8_t *b, const struct osec *o)
 {
-	put32(b, o->name_off);
-	put32(b + 4, o->type);
-	put64(b + 8, o->flags);
-	put64(b + 16, o->addr);
-	put64(b + 24, o->role == OS_NULL ? 0 : o->off);
-	put64(b + 32, o->size);
-	put32(b + 40, o->link);
-	put32(b + 44, o->info);
-	put64(b + 48, o->role == OS_NULL ? 0 : o->align);
-	put64(b + 56, o->entsize);
+	put_le32(b, o->name_off);
+	put_le32(b + 4, o->type);
+	put_le64(b + 8, o->flags);
+	put_le64(b + 16, o->addr);
+	put_le64(b + 24, o->role == OS_NULL ? 0 : o->off);
+	put_le64(b + 32, o->size);
+	put_le32(b + 40, o->link);
+	put_le32(b + 44, o->info);
+	put_le64(b + 48, o->role == OS_NULL ? 0 : o->align);
+	put_le64(b + 56, o->entsize);
 }
 
 static uint8_t *put_sym(uint8_t *b, uint32_t name, unsigned char info, uint16_t shndx,
 			uint64_t value, uint64_t size)
 {
-	put32(b, name);
+	put_le32(b, name);
 	b[4] = info;
 	b[5] = STV_DEFAULT;
-	put16(b + 6, shndx);
-	put64(b + 8, value);
-	put64(b + 16, size);
+	put_le16(b + 6, shndx);
+	put_le64(b + 8, value);
+	put_le64(b + 16, size);
 	return b + SYM_SIZE;
 }
 
@@ -633,15 +616,15 @@ static void write_hash(uint8_t *b, const struct elf_plan *p, const struct image 
 	uint32_t nchain = p->nr_dynsyms + 1;
 	uint8_t *bucket = b + 8, *chain = bucket + 4 * (uint64_t)p->nbucket;
 
-	put32(b, p->nbucket);
-	put32(b + 4, nchain);
+	put_le32(b, p->nbucket);
+	put_le32(b + 4, nchain);
 	/* Buckets and chains start zeroed (STN_UNDEF): link each symbol in front. */
 	for (uint32_t i = 1; i < nchain; i++) {
 		const char *name = symbol_name(&img->symbols[p->dynsyms[i - 1]]);
 		uint8_t *head = bucket + 4 * (sysv_hash(name) % p->nbucket);
 
 		memcpy(chain + 4 * (uint64_t)i, head, 4);
-		put32(head, i);
+		put_le32(head, i);
 	}
 }
 
@@ -655,12 +638,12 @@ static void write_dynamic(uint8_t *b, const struct elf_plan *p, uint32_t soname)
 	};
 
 	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++, b += DYN_SIZE) {
-		put64(b, tags[i]);
-		put64(b + 8, vals[i]);
+		put_le64(b, tags[i]);
+		put_le64(b + 8, vals[i]);
 	}
 	if (soname) {
-		put64(b, DT_SONAME);
-		put64(b + 8, soname);
+		put_le64(b, DT_SONAME);
+		put_le64(b + 8, soname);
 	}
 	/* DT_NULL: already zero. */
 }

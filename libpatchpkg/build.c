@@ -172,13 +172,16 @@ static int mk_setup(struct mk_ctx *ctx, const struct mkpatch_input *inputs, size
 
 /* ---- selection ------------------------------------------------------------ */
 
-static const struct diff_symbol *find_entry(const struct diff_pair *pair,
+/* The diff entry a stream line names: through the new object's symbol
+ * table (a hash lookup), not a walk over every entry. */
+static const struct diff_symbol *find_entry(const struct pinput *in,
 					    const struct stream_symbol *ss)
 {
-	for (size_t i = 0; i < pair->nr_syms; i++) {
-		const struct diff_symbol *ds = &pair->syms[i];
+	for (const struct symbol *s = obj_find_symbol(in->new, ss->name); s; s = s->hash_next) {
+		const struct diff_symbol *ds = in->by_new[s->index];
 
-		if (ds->status == ss->status && ds->kind == ss->kind && !strcmp(ds->name, ss->name))
+		if (ds && ds->new == s && ds->status == ss->status && ds->kind == ss->kind &&
+		    !strcmp(ds->name, ss->name))
 			return ds;
 	}
 	return NULL;
@@ -284,7 +287,7 @@ static int select_symbol(struct mk_ctx *ctx, uint32_t input, const struct stream
 
 	if (ss->status != DIFF_CHANGED && ss->status != DIFF_ADDED)
 		return 0;
-	ds = find_entry(in->pair, ss);
+	ds = find_entry(in, ss);
 	if (!ds || !ds->new)
 		return mk_problem(ctx, true, ss->name, "the stream names %s %s, which %s does not "
 				  "have (line %u)", ss->status == DIFF_ADDED ? "added" : "changed",
@@ -324,11 +327,12 @@ static int mkpatch_select(struct mk_ctx *ctx)
 static bool references(const struct section *sec, uint64_t start, uint64_t size,
 		       const struct symbol *sym)
 {
-	for (size_t i = 0; i < sec->nr_relocs; i++) {
+	for (size_t i = obj_first_reloc(sec, start); i < sec->nr_relocs; i++) {
 		const struct reloc *r = sec->relocs[i];
 
-		if (r->offset >= start && r->offset < start + size &&
-		    (r->target == sym || r->sym == sym))
+		if (r->offset >= start + size)
+			break;
+		if (r->target == sym || r->sym == sym)
 			return true;
 	}
 	return false;
@@ -354,13 +358,14 @@ static int check_static_locals(struct mk_ctx *ctx, const struct chunk *c)
 	const struct symbol *of = c->ds->old;
 	const struct section *os = of->sec;
 
-	for (size_t i = 0; i < os->nr_relocs; i++) {
+	for (size_t i = obj_first_reloc(os, of->offset); i < os->nr_relocs; i++) {
 		const struct reloc *r = os->relocs[i];
 		const struct symbol *t = r->target, *nt;
 		bool found = false;
 
-		if (r->offset < of->offset || r->offset >= of->offset + of->size || !t ||
-		    !is_static_local(t))
+		if (r->offset >= of->offset + of->size)
+			break;
+		if (!t || !is_static_local(t))
 			continue;
 		nt = new_twin(in->pair, t);
 		for (size_t k = 0; nt && k < ctx->nr_chunks && !found; k++) {
@@ -400,6 +405,8 @@ static void mk_release(struct mk_ctx *ctx)
 		free(ctx->inputs[i].old_seen);
 	}
 	free(ctx->inputs);
+	for (size_t i = 0; i < ctx->nr_chunks; i++)
+		free(ctx->chunks[i].masks);
 	free(ctx->chunks);
 	free(ctx->fixups);
 	free(ctx->imports);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "mkpatch-int.h"
 
 static const struct {
@@ -189,34 +190,45 @@ static int sort_relocs_cmp(const void *a, const void *b)
 
 /* ---- the manifest --------------------------------------------------------------- */
 
-static int add_func(struct mk_ctx *ctx, const struct chunk *c)
+int mk_old_code(struct mk_ctx *ctx, struct chunk *c)
+{
+	const struct symbol *old = c->ds->old;
+
+	if (c->hashed)
+		return 0;
+	if (patch_code_masks(ctx->arch, old->sec, old->offset, old->size, &c->masks,
+			     &c->nr_masks, ctx->err) < 0)
+		return -1;
+	c->old_hash = patch_hash_masked(old->sec->data + old->offset, old->size, c->masks,
+					c->nr_masks);
+	c->hashed = true;
+	return 0;
+}
+
+static int add_func(struct mk_ctx *ctx, struct chunk *c)
 {
 	const struct symbol *old = c->ds->old;
 	struct manifest *m = &ctx->man;
-	struct manifest_mask *masks;
 	struct manifest_func *f;
-	size_t nr;
 
-	if (patch_code_masks(ctx->arch, old->sec, old->offset, old->size, &masks, &nr,
-			     ctx->err) < 0)
+	if (mk_old_code(ctx, c) < 0)
 		return -1;
 	f = realloc(m->funcs, (m->nr_funcs + 1) * sizeof(*f));
 	if (f)
 		m->funcs = f;
-	if (f && nr) {
-		struct manifest_mask *all = realloc(m->masks, (m->nr_masks + nr) * sizeof(*all));
+	if (f && c->nr_masks) {
+		struct manifest_mask *all = realloc(m->masks, (m->nr_masks + c->nr_masks) *
+							      sizeof(*all));
 
 		if (all)
 			m->masks = all;
 		else
 			f = NULL;
 	}
-	if (!f) {
-		free(masks);
+	if (!f)
 		return mk_oom(ctx);
-	}
-	if (nr)
-		memcpy(m->masks + m->nr_masks, masks, nr * sizeof(*masks));
+	if (c->nr_masks)
+		memcpy(m->masks + m->nr_masks, c->masks, c->nr_masks * sizeof(*c->masks));
 	f = &m->funcs[m->nr_funcs++];
 	*f = (struct manifest_func){
 		.name = old->name,
@@ -226,14 +238,13 @@ static int add_func(struct mk_ctx *ctx, const struct chunk *c)
 			 (ctx->opts->target ? ME_RESOLVED : 0),
 		.target_addr = c->target_addr,
 		.old_size = old->size,
-		.old_hash = patch_hash_masked(old->sec->data + old->offset, old->size, masks, nr),
+		.old_hash = c->old_hash,
 		.new_addr = addr_of(ctx, (struct place){ c->psec, c->off }),
 		.new_size = c->size,
 		.mask_first = (uint32_t)m->nr_masks,
-		.nr_masks = (uint32_t)nr,
+		.nr_masks = (uint32_t)c->nr_masks,
 	};
-	m->nr_masks += nr;
-	free(masks);
+	m->nr_masks += c->nr_masks;
 	return 0;
 }
 
@@ -265,7 +276,7 @@ static int fill_entries(struct mk_ctx *ctx)
 	struct manifest *m = &ctx->man;
 
 	for (size_t i = 0; i < ctx->nr_chunks; i++) {
-		const struct chunk *c = &ctx->chunks[i];
+		struct chunk *c = &ctx->chunks[i];
 
 		if ((c->role == ROLE_REPLACED ? add_func(ctx, c) : add_added(ctx, c)) < 0)
 			return -1;
@@ -318,12 +329,6 @@ static enum manifest_format manifest_format_of(enum obj_format f)
 	default:
 		return MANIFEST_FMT_ELF;
 	}
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /* The manifest into its section, the file written, the checksum sealed. */

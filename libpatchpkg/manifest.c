@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "manifest.h"
 #include "obj.h"
 
@@ -33,41 +34,7 @@ static const char *const table_name[NR_TABLES] = {
 	"func", "added", "import", "reloc", "warning", "mask",
 };
 
-/* ---- little-endian fields --------------------------------------------- */
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = v >> (8 * i);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = v >> (8 * i);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
+/* ---- layout --------------------------------------------------------------- */
 
 /* Where the header keeps a table's offset and count. */
 static unsigned table_field(enum table t)
@@ -215,17 +182,17 @@ static int encode_func(uint8_t *p, const struct manifest_func *f, struct strtab 
 	if (strtab_add(t, f->name, &name, err) < 0 || strtab_add(t, f->file, &file, err) < 0 ||
 	    strtab_add(t, f->object, &object, err) < 0)
 		return -1;
-	put32(p, name);
-	put32(p + 4, file);
-	put32(p + 8, object);
-	put32(p + 12, f->flags);
-	put64(p + 16, f->old_size);
-	put64(p + 24, f->old_hash);
-	put64(p + 32, f->new_addr);
-	put64(p + 40, f->new_size);
-	put64(p + 48, f->target_addr);
-	put32(p + 56, f->mask_first);
-	put32(p + 60, f->nr_masks);
+	put_le32(p, name);
+	put_le32(p + 4, file);
+	put_le32(p + 8, object);
+	put_le32(p + 12, f->flags);
+	put_le64(p + 16, f->old_size);
+	put_le64(p + 24, f->old_hash);
+	put_le64(p + 32, f->new_addr);
+	put_le64(p + 40, f->new_size);
+	put_le64(p + 48, f->target_addr);
+	put_le32(p + 56, f->mask_first);
+	put_le32(p + 60, f->nr_masks);
 	return 0;
 }
 
@@ -237,13 +204,13 @@ static int encode_added(uint8_t *p, const struct manifest_added *a, struct strta
 	if (strtab_add(t, a->name, &name, err) < 0 || strtab_add(t, a->file, &file, err) < 0 ||
 	    strtab_add(t, a->object, &object, err) < 0)
 		return -1;
-	put32(p, name);
-	put32(p + 4, file);
-	put32(p + 8, object);
-	put32(p + 12, a->kind);
-	put32(p + 16, a->flags);
-	put64(p + 24, a->addr);
-	put64(p + 32, a->size);
+	put_le32(p, name);
+	put_le32(p + 4, file);
+	put_le32(p + 8, object);
+	put_le32(p + 12, a->kind);
+	put_le32(p + 16, a->flags);
+	put_le64(p + 24, a->addr);
+	put_le64(p + 32, a->size);
 	return 0;
 }
 
@@ -255,27 +222,27 @@ static int encode_import(uint8_t *p, const struct manifest_import *im, struct st
 	if (strtab_add(t, im->name, &name, err) < 0 || strtab_add(t, im->file, &file, err) < 0 ||
 	    strtab_add(t, im->object, &object, err) < 0)
 		return -1;
-	put32(p, name);
-	put32(p + 4, file);
-	put32(p + 8, object);
-	put32(p + 12, im->kind);
-	put32(p + 16, im->flags);
-	put64(p + 24, im->target_addr);
+	put_le32(p, name);
+	put_le32(p + 4, file);
+	put_le32(p + 8, object);
+	put_le32(p + 12, im->kind);
+	put_le32(p + 16, im->flags);
+	put_le64(p + 24, im->target_addr);
 	return 0;
 }
 
 static void encode_reloc(uint8_t *p, const struct manifest_reloc *r)
 {
-	put64(p, r->offset);
-	put32(p + 8, r->type);
-	put32(p + 12, r->import);
-	put64(p + 16, (uint64_t)r->addend);
+	put_le64(p, r->offset);
+	put_le32(p + 8, r->type);
+	put_le32(p + 12, r->import);
+	put_le64(p + 16, (uint64_t)r->addend);
 }
 
 static void encode_mask(uint8_t *p, const struct manifest_mask *k)
 {
-	put32(p, k->offset);
-	put32(p + 4, k->size);
+	put_le32(p, k->offset);
+	put_le32(p + 4, k->size);
 }
 
 static int encode_warning(uint8_t *p, const struct manifest_warning *w, struct strtab *t,
@@ -286,9 +253,9 @@ static int encode_warning(uint8_t *p, const struct manifest_warning *w, struct s
 	if (strtab_add(t, w->symbol, &symbol, err) < 0 ||
 	    strtab_add(t, w->message, &message, err) < 0)
 		return -1;
-	put32(p, w->code);
-	put32(p + 4, symbol);
-	put32(p + 8, message);
+	put_le32(p, w->code);
+	put_le32(p + 4, symbol);
+	put_le32(p + 8, message);
 	return 0;
 }
 
@@ -334,21 +301,21 @@ static void encode_header(uint8_t *p, const struct manifest *m, const uint32_t *
 			  uint32_t strtab_off, uint32_t strtab_size, uint32_t target)
 {
 	memcpy(p, MANIFEST_MAGIC, 8);
-	put16(p + 8, MANIFEST_VERSION);
-	put16(p + 10, HEADER_SIZE);
-	put32(p + 12, m->flags);
-	put64(p + 16, 0);			/* checksum: filled when sealed */
-	put16(p + 24, (uint16_t)m->format);
-	put16(p + 26, m->machine);
-	put32(p + 28, strtab_off + strtab_size);
+	put_le16(p + 8, MANIFEST_VERSION);
+	put_le16(p + 10, HEADER_SIZE);
+	put_le32(p + 12, m->flags);
+	put_le64(p + 16, 0);			/* checksum: filled when sealed */
+	put_le16(p + 24, (uint16_t)m->format);
+	put_le16(p + 26, m->machine);
+	put_le32(p + 28, strtab_off + strtab_size);
 	for (int t = 0; t < NR_TABLES; t++) {
-		put32(p + table_field(t), off[t]);
-		put32(p + table_field(t) + 4, (uint32_t)table_count(m, t));
+		put_le32(p + table_field(t), off[t]);
+		put_le32(p + table_field(t) + 4, (uint32_t)table_count(m, t));
 	}
-	put32(p + 72, strtab_off);
-	put32(p + 76, strtab_size);
-	put32(p + 80, target);
-	put32(p + 84, (uint32_t)m->build_id_len);
+	put_le32(p + 72, strtab_off);
+	put_le32(p + 76, strtab_size);
+	put_le32(p + 80, target);
+	put_le32(p + 84, (uint32_t)m->build_id_len);
 	memcpy(p + 88, m->build_id, m->build_id_len);
 }
 
@@ -473,18 +440,18 @@ static int check_reserved(const struct decoder *d, uint64_t v, const char *what,
 static int decode_func(const struct decoder *d, const uint8_t *p, struct manifest_func *f,
 		       size_t i)
 {
-	if (decode_name(d, get32(p), &f->name, "func", i) < 0 ||
-	    decode_string(d, get32(p + 4), &f->file, "func", i) < 0 ||
-	    decode_string(d, get32(p + 8), &f->object, "func", i) < 0)
+	if (decode_name(d, get_le32(p), &f->name, "func", i) < 0 ||
+	    decode_string(d, get_le32(p + 4), &f->file, "func", i) < 0 ||
+	    decode_string(d, get_le32(p + 8), &f->object, "func", i) < 0)
 		return -1;
-	f->flags = get32(p + 12);
-	f->old_size = get64(p + 16);
-	f->old_hash = get64(p + 24);
-	f->new_addr = get64(p + 32);
-	f->new_size = get64(p + 40);
-	f->target_addr = get64(p + 48);
-	f->mask_first = get32(p + 56);
-	f->nr_masks = get32(p + 60);
+	f->flags = get_le32(p + 12);
+	f->old_size = get_le64(p + 16);
+	f->old_hash = get_le64(p + 24);
+	f->new_addr = get_le64(p + 32);
+	f->new_size = get_le64(p + 40);
+	f->target_addr = get_le64(p + 48);
+	f->mask_first = get_le32(p + 56);
+	f->nr_masks = get_le32(p + 60);
 	if (f->mask_first > d->nr_masks || f->nr_masks > d->nr_masks - f->mask_first)
 		return decode_error(d, "func %zu: masks %u..%u outside the mask table (%u)", i,
 				    f->mask_first, f->mask_first + f->nr_masks, d->nr_masks);
@@ -494,50 +461,50 @@ static int decode_func(const struct decoder *d, const uint8_t *p, struct manifes
 static int decode_added(const struct decoder *d, const uint8_t *p,
 			struct manifest_added *a, size_t i)
 {
-	if (decode_name(d, get32(p), &a->name, "added", i) < 0 ||
-	    decode_string(d, get32(p + 4), &a->file, "added", i) < 0 ||
-	    decode_string(d, get32(p + 8), &a->object, "added", i) < 0 ||
-	    check_reserved(d, get32(p + 20), "added", i) < 0)
+	if (decode_name(d, get_le32(p), &a->name, "added", i) < 0 ||
+	    decode_string(d, get_le32(p + 4), &a->file, "added", i) < 0 ||
+	    decode_string(d, get_le32(p + 8), &a->object, "added", i) < 0 ||
+	    check_reserved(d, get_le32(p + 20), "added", i) < 0)
 		return -1;
-	a->kind = (enum manifest_kind)get32(p + 12);
-	a->flags = get32(p + 16);
-	a->addr = get64(p + 24);
-	a->size = get64(p + 32);
+	a->kind = (enum manifest_kind)get_le32(p + 12);
+	a->flags = get_le32(p + 16);
+	a->addr = get_le64(p + 24);
+	a->size = get_le64(p + 32);
 	return 0;
 }
 
 static int decode_import(const struct decoder *d, const uint8_t *p,
 			 struct manifest_import *im, size_t i)
 {
-	if (decode_name(d, get32(p), &im->name, "import", i) < 0 ||
-	    decode_string(d, get32(p + 4), &im->file, "import", i) < 0 ||
-	    decode_string(d, get32(p + 8), &im->object, "import", i) < 0 ||
-	    check_reserved(d, get32(p + 20), "import", i) < 0)
+	if (decode_name(d, get_le32(p), &im->name, "import", i) < 0 ||
+	    decode_string(d, get_le32(p + 4), &im->file, "import", i) < 0 ||
+	    decode_string(d, get_le32(p + 8), &im->object, "import", i) < 0 ||
+	    check_reserved(d, get_le32(p + 20), "import", i) < 0)
 		return -1;
-	im->kind = (enum manifest_kind)get32(p + 12);
-	im->flags = get32(p + 16);
-	im->target_addr = get64(p + 24);
+	im->kind = (enum manifest_kind)get_le32(p + 12);
+	im->flags = get_le32(p + 16);
+	im->target_addr = get_le64(p + 24);
 	return 0;
 }
 
 static void decode_reloc(const uint8_t *p, struct manifest_reloc *r)
 {
-	r->offset = get64(p);
-	r->type = get32(p + 8);
-	r->import = get32(p + 12);
-	r->addend = (int64_t)get64(p + 16);
+	r->offset = get_le64(p);
+	r->type = get_le32(p + 8);
+	r->import = get_le32(p + 12);
+	r->addend = (int64_t)get_le64(p + 16);
 }
 
 static int decode_warning(const struct decoder *d, const uint8_t *p,
 			  struct manifest_warning *w, size_t i)
 {
-	w->code = (enum manifest_warning_code)get32(p);
-	if (decode_string(d, get32(p + 4), &w->symbol, "warning", i) < 0 ||
-	    check_reserved(d, get32(p + 12), "warning", i) < 0)
+	w->code = (enum manifest_warning_code)get_le32(p);
+	if (decode_string(d, get_le32(p + 4), &w->symbol, "warning", i) < 0 ||
+	    check_reserved(d, get_le32(p + 12), "warning", i) < 0)
 		return -1;
-	if (!get32(p + 8))
+	if (!get_le32(p + 8))
 		return decode_error(d, "warning %zu: no message", i);
-	return decode_string(d, get32(p + 8), &w->message, "warning", i);
+	return decode_string(d, get_le32(p + 8), &w->message, "warning", i);
 }
 
 /* Where each table lies: checked against each other and the manifest. */
@@ -592,29 +559,29 @@ static int decode_header(struct decoder *d, size_t avail, struct manifest *m,
 		return decode_error(d, "truncated header (%zu of %d bytes)", avail, HEADER_SIZE);
 	if (memcmp(p, MANIFEST_MAGIC, 8))
 		return decode_error(d, "bad magic (not an ipbp manifest)");
-	m->version = get16(p + 8);
+	m->version = get_le16(p + 8);
 	if (m->version != MANIFEST_VERSION)
 		return decode_error(d, "unsupported version %u (this reader knows %d)",
 				    m->version, MANIFEST_VERSION);
-	if (get16(p + 10) != HEADER_SIZE)
-		return decode_error(d, "bad header size %u (version 1 has %d)", get16(p + 10),
+	if (get_le16(p + 10) != HEADER_SIZE)
+		return decode_error(d, "bad header size %u (version 1 has %d)", get_le16(p + 10),
 				    HEADER_SIZE);
-	size = get32(p + 28);
+	size = get_le32(p + 28);
 	if (size < HEADER_SIZE || size > avail)
 		return decode_error(d, "manifest size %u outside %d..%zu", size, HEADER_SIZE,
 				    avail);
 	d->size = size;
-	m->flags = get32(p + 12);
-	m->checksum = get64(p + 16);
-	m->format = (enum manifest_format)get16(p + 24);
-	m->machine = get16(p + 26);
+	m->flags = get_le32(p + 12);
+	m->checksum = get_le64(p + 16);
+	m->format = (enum manifest_format)get_le16(p + 24);
+	m->machine = get_le16(p + 26);
 	for (int t = 0; t < NR_TABLES; t++) {
-		l->off[t] = get32(p + table_field(t));
-		l->count[t] = get32(p + table_field(t) + 4);
+		l->off[t] = get_le32(p + table_field(t));
+		l->count[t] = get_le32(p + table_field(t) + 4);
 	}
-	l->strtab_off = get32(p + 72);
-	l->strtab_size = get32(p + 76);
-	m->build_id_len = get32(p + 84);
+	l->strtab_off = get_le32(p + 72);
+	l->strtab_size = get_le32(p + 76);
+	m->build_id_len = get_le32(p + 84);
 	if (m->build_id_len > MANIFEST_BUILD_ID_MAX)
 		return decode_error(d, "build-id size %zu exceeds %d", m->build_id_len,
 				    MANIFEST_BUILD_ID_MAX);
@@ -667,8 +634,8 @@ static int decode_tables(const struct decoder *d, struct manifest *m, const stru
 			return -1;
 	p = d->data + l->off[T_MASKS];
 	for (m->nr_masks = 0; m->nr_masks < l->count[T_MASKS]; m->nr_masks++, p += MASK_SIZE) {
-		m->masks[m->nr_masks].offset = get32(p);
-		m->masks[m->nr_masks].size = get32(p + 4);
+		m->masks[m->nr_masks].offset = get_le32(p);
+		m->masks[m->nr_masks].size = get_le32(p + 4);
 	}
 	return 0;
 }
@@ -690,7 +657,7 @@ int manifest_decode(struct manifest **out, const char *name, const uint8_t *data
 	d.strtab = m->owned;
 	d.strtab_size = l.strtab_size;
 	if (decode_tables(&d, m, &l) < 0 ||
-	    decode_string(&d, get32(data + 80), &m->target, "target", SIZE_MAX) < 0)
+	    decode_string(&d, get_le32(data + 80), &m->target, "target", SIZE_MAX) < 0)
 		goto fail;
 	*out = m;
 	return 0;

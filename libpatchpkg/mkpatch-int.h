@@ -43,6 +43,11 @@ struct chunk {
 	enum psec psec;
 	uint64_t off;			/* in the patch section */
 	uint64_t target_addr;		/* --target: the old function's address */
+	/* ROLE_REPLACED, by mk_old_code(): the old code's identity. */
+	struct manifest_mask *masks;
+	size_t nr_masks;
+	uint64_t old_hash;
+	bool hashed;
 };
 
 struct place {
@@ -137,6 +142,8 @@ int mkpatch_include(struct mk_ctx *ctx);
 int mkpatch_layout(struct mk_ctx *ctx);
 int mkpatch_emit(struct mk_ctx *ctx);
 const char *mk_symbol_file(const struct symbol *sym);
+/* The masks and hash of a replaced function's old code, computed once. */
+int mk_old_code(struct mk_ctx *ctx, struct chunk *c);
 
 /* target.c */
 int mkpatch_check_target(struct mk_ctx *ctx);

@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "patch-arch.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -209,17 +210,6 @@ static int64_t as_signed(uint64_t v)
 	return v <= INT64_MAX ? (int64_t)v : -(int64_t)(~v) - 1;
 }
 
-static uint32_t read32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void write_le(uint8_t *p, uint64_t v, unsigned width)
-{
-	for (unsigned i = 0; i < width; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static bool in_range(const struct a64_type *t, uint64_t x)
 {
 	int64_t sx = as_signed(x);
@@ -316,9 +306,9 @@ static int a64_apply(uint32_t type, uint8_t *loc, uint64_t S, int64_t A, uint64_
 		return ipbp_error(err, "%s misaligned (0x%" PRIx64 " is not a multiple of %u)",
 				  t->name, x, t->align);
 	if (t->enc == E_DATA)
-		write_le(loc, x, t->width);
+		put_le(loc, x, t->width);
 	else
-		write_le(loc, encode(t, read32(loc), x), 4);
+		put_le(loc, encode(t, get_le32(loc), x), 4);
 	return 0;
 }
 
@@ -350,7 +340,7 @@ static int a64_decoded_type(const struct reloc *r, const uint8_t *field, int64_t
 	if (r->width != 4)
 		return ipbp_error(err, "decoded reference at 0x%" PRIx64 " has a %u-byte field",
 				  r->offset, r->width);
-	insn = read32(field);
+	insn = get_le32(field);
 	*type = type_of_insn(insn);
 	if (!*type)
 		return ipbp_error(err, "decoded reference at 0x%" PRIx64
@@ -363,10 +353,10 @@ static int a64_decoded_type(const struct reloc *r, const uint8_t *field, int64_t
 /* adrp x16, slot; ldr x16, [x16, :lo12:slot]; br x16; brk #0. */
 static void a64_write_stub(uint8_t *stub, uint64_t stub_addr, uint64_t slot_addr)
 {
-	write_le(stub, 0x90000010u, 4);
-	write_le(stub + 4, 0xf9400210u, 4);
-	write_le(stub + 8, 0xd61f0200u, 4);
-	write_le(stub + 12, 0xd4200000u, 4);
+	put_le(stub, 0x90000010u, 4);
+	put_le(stub + 4, 0xf9400210u, 4);
+	put_le(stub + 8, 0xd61f0200u, 4);
+	put_le(stub + 12, 0xd4200000u, 4);
 	/* The loader keeps slot and stub within 4 GiB and the slot aligned. */
 	a64_apply(R_AARCH64_ADR_PREL_PG_HI21, stub, slot_addr, 0, stub_addr, NULL);
 	a64_apply(R_AARCH64_LDST64_ABS_LO12_NC, stub + 4, slot_addr, 0, stub_addr + 4, NULL);

@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "patch-arch.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -165,21 +166,6 @@ static bool fits(uint64_t v, unsigned width, enum x86_check check)
 	}
 }
 
-static void write_le(uint8_t *loc, uint64_t v, unsigned width)
-{
-	for (unsigned i = 0; i < width; i++)
-		loc[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t read_le(const uint8_t *loc, unsigned width)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < width; i++)
-		v |= (uint64_t)loc[i] << (8 * i);
-	return v;
-}
-
 static int x86_apply(uint32_t type, uint8_t *loc, uint64_t S, int64_t A, uint64_t P,
 		     struct ipbp_err *err)
 {
@@ -198,7 +184,7 @@ static int x86_apply(uint32_t type, uint8_t *loc, uint64_t S, int64_t A, uint64_
 	} else if (!fits(v, t->width, t->check)) {
 		return ipbp_error(err, "%s out of range (0x%" PRIx64 ")", t->name, v);
 	}
-	write_le(loc, v, t->width);
+	put_le(loc, v, t->width);
 	return 0;
 }
 
@@ -217,7 +203,7 @@ static int x86_decoded_type(const struct reloc *r, const uint8_t *field, int64_t
 	int64_t d, tail;
 
 	if (r->width == 4)
-		d = sign_extend(read_le(field, 4), 32);
+		d = sign_extend(get_le(field, 4), 32);
 	else if (r->width == 1)
 		d = sign_extend(field[0], 8);
 	else
@@ -238,7 +224,7 @@ static void x86_write_stub(uint8_t *stub, uint64_t stub_addr, uint64_t slot_addr
 {
 	stub[0] = 0xff;
 	stub[1] = 0x25;
-	write_le(stub + 2, slot_addr - (stub_addr + 6), 4);
+	put_le(stub + 2, slot_addr - (stub_addr + 6), 4);
 	stub[6] = 0xcc;
 	stub[7] = 0xcc;
 }

@@ -6,7 +6,6 @@
  * live code); imports EXE defines are pre-resolved to their link-time
  * addresses; EXE's build-id is recorded.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "mkpatch-int.h"
@@ -57,10 +56,7 @@ static int check_function(struct mk_ctx *ctx, const struct obj *exe, struct chun
 {
 	const struct symbol *old = c->ds->old, *t;
 	const char *file = old->bind == BIND_LOCAL ? mk_symbol_file(old) : NULL;
-	struct manifest_mask *masks;
-	uint64_t want, got;
 	bool ambiguous;
-	size_t nr;
 
 	t = find_in_target(exe, old->name, file, old->bind == BIND_LOCAL, &ambiguous);
 	if (!t || !t->sec || !t->sec->data)
@@ -72,13 +68,10 @@ static int check_function(struct mk_ctx *ctx, const struct obj *exe, struct chun
 		return mk_problem(ctx, true, old->name, "the target's function has %llu bytes, "
 				  "the old object's %llu", (unsigned long long)t->size,
 				  (unsigned long long)old->size);
-	if (patch_code_masks(ctx->arch, old->sec, old->offset, old->size, &masks, &nr,
-			     ctx->err) < 0)
+	if (mk_old_code(ctx, c) < 0)
 		return -1;
-	want = patch_hash_masked(old->sec->data + old->offset, old->size, masks, nr);
-	got = patch_hash_masked(t->sec->data + t->offset, old->size, masks, nr);
-	free(masks);
-	if (want != got)
+	if (patch_hash_masked(t->sec->data + t->offset, old->size, c->masks, c->nr_masks) !=
+	    c->old_hash)
 		return mk_problem(ctx, true, old->name, "the target's code differs from %s: the "
 				  "target was not built from it",
 				  ctx->inputs[c->input].pair->old_name);

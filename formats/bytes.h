@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bytes.h - little-endian fields read and written a byte at a time (no
+ * unaligned loads, any host byte order): what the patch writers and the
+ * relocation rules share.
+ */
+#ifndef IPBP_BYTES_H
+#define IPBP_BYTES_H
+
+#include <stdint.h>
+
+static inline uint64_t get_le(const uint8_t *p, unsigned width)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < width; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static inline void put_le(uint8_t *p, uint64_t v, unsigned width)
+{
+	for (unsigned i = 0; i < width; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint16_t get_le16(const uint8_t *p) { return (uint16_t)get_le(p, 2); }
+static inline uint32_t get_le32(const uint8_t *p) { return (uint32_t)get_le(p, 4); }
+static inline uint64_t get_le64(const uint8_t *p) { return get_le(p, 8); }
+static inline void put_le16(uint8_t *p, uint16_t v) { put_le(p, v, 2); }
+static inline void put_le32(uint8_t *p, uint32_t v) { put_le(p, v, 4); }
+static inline void put_le64(uint8_t *p, uint64_t v) { put_le(p, v, 8); }
+
+#endif
