@@ -190,19 +190,54 @@ static int sort_relocs_cmp(const void *a, const void *b)
 
 /* ---- the manifest --------------------------------------------------------------- */
 
+/*
+ * The identity of code: the masks of [start, start + size) of sec and its
+ * hash with them read as zero.  One computation for both sides, so that a
+ * patch's new code hashes to what a patch built on top of it (with this
+ * new object as its old one) records as old_hash.
+ */
+static int hash_code(struct mk_ctx *ctx, const struct section *sec, uint64_t start,
+		     uint64_t size, struct manifest_mask **masks, size_t *nr, uint64_t *hash)
+{
+	*masks = NULL;
+	*nr = 0;
+	if (!sec->data || !in_bounds(sec->size, start, size))
+		return ipbp_error(ctx->err, "%s: code at +0x%llx (%llu bytes) lies outside "
+				  "its bytes", sec->name, (unsigned long long)start,
+				  (unsigned long long)size);
+	if (patch_code_masks(ctx->arch, sec, start, size, masks, nr, ctx->err) < 0)
+		return -1;
+	*hash = patch_hash_masked(sec->data + start, size, *masks, *nr);
+	return 0;
+}
+
 int mk_old_code(struct mk_ctx *ctx, struct chunk *c)
 {
 	const struct symbol *old = c->ds->old;
 
 	if (c->hashed)
 		return 0;
-	if (patch_code_masks(ctx->arch, old->sec, old->offset, old->size, &c->masks,
-			     &c->nr_masks, ctx->err) < 0)
+	if (hash_code(ctx, old->sec, old->offset, old->size, &c->masks, &c->nr_masks,
+		      &c->old_hash) < 0)
 		return -1;
-	c->old_hash = patch_hash_masked(old->sec->data + old->offset, old->size, c->masks,
-					c->nr_masks);
 	c->hashed = true;
 	return 0;
+}
+
+/* A code chunk's identity in its new object (a code chunk is exactly its
+ * function symbol's range): a later patch's old_hash. */
+static int new_code_hash(struct mk_ctx *ctx, const struct chunk *c, uint64_t *hash)
+{
+	struct manifest_mask *masks;
+	size_t nr;
+	int ret;
+
+	*hash = 0;
+	if (c->psec != PS_TEXT)
+		return 0;
+	ret = hash_code(ctx, c->sec, c->start, c->size, &masks, &nr, hash);
+	free(masks);
+	return ret;
 }
 
 static int add_func(struct mk_ctx *ctx, struct chunk *c)
@@ -210,8 +245,9 @@ static int add_func(struct mk_ctx *ctx, struct chunk *c)
 	const struct symbol *old = c->ds->old;
 	struct manifest *m = &ctx->man;
 	struct manifest_func *f;
+	uint64_t new_hash;
 
-	if (mk_old_code(ctx, c) < 0)
+	if (mk_old_code(ctx, c) < 0 || new_code_hash(ctx, c, &new_hash) < 0)
 		return -1;
 	f = realloc(m->funcs, (m->nr_funcs + 1) * sizeof(*f));
 	if (f)
@@ -239,6 +275,7 @@ static int add_func(struct mk_ctx *ctx, struct chunk *c)
 		.target_addr = c->target_addr,
 		.old_size = old->size,
 		.old_hash = c->old_hash,
+		.new_hash = new_hash,
 		.new_addr = addr_of(ctx, (struct place){ c->psec, c->off }),
 		.new_size = c->size,
 		.mask_first = (uint32_t)m->nr_masks,
@@ -251,9 +288,13 @@ static int add_func(struct mk_ctx *ctx, struct chunk *c)
 static int add_added(struct mk_ctx *ctx, const struct chunk *c)
 {
 	struct manifest *m = &ctx->man;
-	struct manifest_added *e = realloc(m->added, (m->nr_added + 1) * sizeof(*e));
+	struct manifest_added *e;
 	bool local = !c->sym || c->sym->bind == BIND_LOCAL;
+	uint64_t hash;
 
+	if (new_code_hash(ctx, c, &hash) < 0)
+		return -1;
+	e = realloc(m->added, (m->nr_added + 1) * sizeof(*e));
 	if (!e)
 		return mk_oom(ctx);
 	m->added = e;
@@ -267,6 +308,7 @@ static int add_added(struct mk_ctx *ctx, const struct chunk *c)
 			  ME_READONLY : 0),
 		.addr = addr_of(ctx, (struct place){ c->psec, c->off }),
 		.size = c->size,
+		.hash = hash,
 	};
 	return 0;
 }

@@ -17,8 +17,8 @@
 #include "obj.h"
 
 #define HEADER_SIZE	160
-#define FUNC_SIZE	64
-#define ADDED_SIZE	40
+#define FUNC_SIZE	72
+#define ADDED_SIZE	48
 #define IMPORT_SIZE	32
 #define RELOC_SIZE	24
 #define WARNING_SIZE	16
@@ -188,11 +188,12 @@ static int encode_func(uint8_t *p, const struct manifest_func *f, struct strtab 
 	put_le32(p + 12, f->flags);
 	put_le64(p + 16, f->old_size);
 	put_le64(p + 24, f->old_hash);
-	put_le64(p + 32, f->new_addr);
-	put_le64(p + 40, f->new_size);
-	put_le64(p + 48, f->target_addr);
-	put_le32(p + 56, f->mask_first);
-	put_le32(p + 60, f->nr_masks);
+	put_le64(p + 32, f->new_hash);
+	put_le64(p + 40, f->new_addr);
+	put_le64(p + 48, f->new_size);
+	put_le64(p + 56, f->target_addr);
+	put_le32(p + 64, f->mask_first);
+	put_le32(p + 68, f->nr_masks);
 	return 0;
 }
 
@@ -211,6 +212,7 @@ static int encode_added(uint8_t *p, const struct manifest_added *a, struct strta
 	put_le32(p + 16, a->flags);
 	put_le64(p + 24, a->addr);
 	put_le64(p + 32, a->size);
+	put_le64(p + 40, a->hash);
 	return 0;
 }
 
@@ -447,11 +449,12 @@ static int decode_func(const struct decoder *d, const uint8_t *p, struct manifes
 	f->flags = get_le32(p + 12);
 	f->old_size = get_le64(p + 16);
 	f->old_hash = get_le64(p + 24);
-	f->new_addr = get_le64(p + 32);
-	f->new_size = get_le64(p + 40);
-	f->target_addr = get_le64(p + 48);
-	f->mask_first = get_le32(p + 56);
-	f->nr_masks = get_le32(p + 60);
+	f->new_hash = get_le64(p + 32);
+	f->new_addr = get_le64(p + 40);
+	f->new_size = get_le64(p + 48);
+	f->target_addr = get_le64(p + 56);
+	f->mask_first = get_le32(p + 64);
+	f->nr_masks = get_le32(p + 68);
 	if (f->mask_first > d->nr_masks || f->nr_masks > d->nr_masks - f->mask_first)
 		return decode_error(d, "func %zu: masks %u..%u outside the mask table (%u)", i,
 				    f->mask_first, f->mask_first + f->nr_masks, d->nr_masks);
@@ -470,6 +473,7 @@ static int decode_added(const struct decoder *d, const uint8_t *p,
 	a->flags = get_le32(p + 16);
 	a->addr = get_le64(p + 24);
 	a->size = get_le64(p + 32);
+	a->hash = get_le64(p + 40);
 	return 0;
 }
 

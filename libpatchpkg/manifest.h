@@ -21,10 +21,11 @@
  *    80  u32 target (string)        84 u32 build-id size (0..64)
  *    88  u8 build-id[64]
  *   152  u32 offset, u32 count of: masks
- *   func, 64 bytes: u32 name, file, object, flags; u64 old size, old hash,
- *        new addr, new size, target addr; u32 first mask, u32 mask count
- *   added, 40 bytes: u32 name, file, object, kind, flags, reserved 0;
- *        u64 addr, size
+ *   func, 72 bytes: u32 name, file, object, flags; u64 old size, old hash,
+ *        new hash, new addr, new size, target addr; u32 first mask,
+ *        u32 mask count
+ *   added, 48 bytes: u32 name, file, object, kind, flags, reserved 0;
+ *        u64 addr, size, hash (MK_FUNC; 0 otherwise)
  *   import, 32 bytes: u32 name, file, object, kind, flags, reserved 0;
  *        u64 target addr
  *   reloc, 24 bytes: u64 offset; u32 type, import; i64 addend
@@ -33,6 +34,14 @@
  *
  * The tables follow the header in this order, then the string table;
  * doc/patchpkg.5 is the specification.
+ *
+ * Stacking: a func's new_hash and an added function's hash are the
+ * identity of the patch's NEW code, taken exactly as old_hash is taken
+ * from an old object (patch_code_masks() and patch_hash_masked() over
+ * the new object's symbol).  A later patch built with this patch's new
+ * object as its old one records the same value as old_hash, so a loader
+ * that finds this patch running can verify that later patch without
+ * hashing the live bytes (which the loader relocated).
  */
 #ifndef IPBP_MANIFEST_H
 #define IPBP_MANIFEST_H
@@ -93,7 +102,10 @@ struct manifest_func {
 	const char *object;	/* the old object, "lib.a(x.o)" or a path */
 	uint32_t flags;		/* ME_LOCAL */
 	uint64_t old_size;
-	uint64_t old_hash;	/* patch_hash_code() of the old bytes */
+	uint64_t old_hash;	/* patch_hash_masked() of the old bytes */
+	uint64_t new_hash;	/* the same of the new object's function: what
+				 * a patch built on top of this one records
+				 * as its old_hash */
 	uint64_t new_addr;	/* of the new code, in the patch */
 	uint64_t new_size;	/* of the new function; its .cold/.part pieces
 				 * are listed as added */
@@ -122,6 +134,8 @@ struct manifest_added {
 	uint32_t flags;		/* ME_LOCAL, ME_READONLY */
 	uint64_t addr;		/* in the patch */
 	uint64_t size;
+	uint64_t hash;		/* MK_FUNC: its code's masked hash in the new
+				 * object, as a later patch's old_hash; else 0 */
 };
 
 /* A symbol the patch uses that lives in the process. */

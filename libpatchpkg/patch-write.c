@@ -104,8 +104,9 @@ static void text_entries(FILE *f, const struct manifest *m)
 
 		fputs("replace func", f);
 		text_put_symbol(f, e->name, e->file);
-		fprintf(f, " %" PRIu64 " -> %" PRIu64 " at 0x%" PRIx64 " old-hash 0x%016" PRIx64,
-			e->old_size, e->new_size, e->new_addr, e->old_hash);
+		fprintf(f, " %" PRIu64 " -> %" PRIu64 " at 0x%" PRIx64 " old-hash 0x%016" PRIx64
+			" new-hash 0x%016" PRIx64, e->old_size, e->new_size, e->new_addr,
+			e->old_hash, e->new_hash);
 		if (e->flags & ME_RESOLVED)
 			fprintf(f, " target 0x%" PRIx64, e->target_addr);
 		text_put_object(f, e->object);
@@ -118,6 +119,8 @@ static void text_entries(FILE *f, const struct manifest *m)
 		text_put_symbol(f, e->name, e->file);
 		fprintf(f, " %" PRIu64 " at 0x%" PRIx64 "%s", e->size, e->addr,
 			e->flags & ME_READONLY ? " readonly" : "");
+		if (e->kind == MK_FUNC || e->hash)
+			fprintf(f, " hash 0x%016" PRIx64, e->hash);
 		text_put_object(f, e->object);
 		putc('\n', f);
 	}
@@ -283,6 +286,7 @@ static void json_entries(FILE *f, const struct manifest *m)
 		json_entry_start(f, i, e->name, e->file, e->object);
 		fprintf(f, ",\"old_size\":%" PRIu64, e->old_size);
 		json_hex(f, "old_hash", e->old_hash);
+		json_hex(f, "new_hash", e->new_hash);
 		fprintf(f, ",\"new_addr\":%" PRIu64 ",\"new_size\":%" PRIu64, e->new_addr,
 			e->new_size);
 		json_masks(f, m, e);
@@ -294,8 +298,10 @@ static void json_entries(FILE *f, const struct manifest *m)
 
 		json_entry_start(f, i, e->name, e->file, e->object);
 		fprintf(f, ",\"kind\":\"%s\",\"readonly\":%s,\"addr\":%" PRIu64
-			",\"size\":%" PRIu64 "}", manifest_kind_name(e->kind),
+			",\"size\":%" PRIu64, manifest_kind_name(e->kind),
 			e->flags & ME_READONLY ? "true" : "false", e->addr, e->size);
+		json_hex(f, "hash", e->hash);
+		putc('}', f);
 	}
 	fputs("],\"imports\":[", f);
 	for (size_t i = 0; i < m->nr_imports; i++) {

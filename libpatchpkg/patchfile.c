@@ -369,6 +369,10 @@ static void verify_added(struct verifier *v)
 			problem(v, "added %s: unknown kind %u", printable(a->name, buf, sizeof(buf)),
 				(unsigned)a->kind);
 		verify_range(v, "added", a->name, a->addr, a->size, a->kind == MK_FUNC);
+		if (a->kind != MK_FUNC && a->hash)
+			problem(v, "added %s: a %s entry has a code hash (%#llx)",
+				printable(a->name, buf, sizeof(buf)), manifest_kind_name(a->kind),
+				(unsigned long long)a->hash);
 	}
 }
 

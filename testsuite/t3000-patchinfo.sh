@@ -47,8 +47,8 @@ test_expect_success 'text listing' '
 	cat >expect <<-EOF &&
 	p.so: elf x86-64 patch version 1 checksum CHECKSUM
 	flags -
-	replace func foo 12 -> 16 at $foo old-hash 0x0123456789abcdef (old.o)
-	add func helper [new.c] 16 at $helper (new.o)
+	replace func foo 12 -> 16 at $foo old-hash 0x0123456789abcdef new-hash 0xfedcba9876543210 (old.o)
+	add func helper [new.c] 16 at $helper hash 0x00c0ffee00c0ffee (new.o)
 	add data table [new.c] 16 at $table readonly (new.o)
 	import func printf
 	import data counter [main.c] (main.o)
@@ -123,10 +123,15 @@ test_expect_success 'JSON: keys and values' '
 	assert d["target"] is None and len(d["checksum"]) == 18
 	r = d["replaced"]
 	assert r == [{"name": "foo", "file": None, "object": "old.o", "old_size": 12,
-	              "old_hash": "0x0123456789abcdef", "new_addr": foo, "new_size": 16,
+	              "old_hash": "0x0123456789abcdef", "new_hash": "0xfedcba9876543210",
+	              "new_addr": foo, "new_size": 16,
 	              "masks": [[1, 4], [7, 4]], "target_addr": None}], r
-	assert [(a["name"], a["kind"], a["readonly"], a["file"]) for a in d["added"]] == \
-	       [("helper", "func", False, "new.c"), ("table", "data", True, "new.c")]
+	assert [(a["name"], a["kind"], a["readonly"], a["file"], a["hash"])
+	        for a in d["added"]] == \
+	       [("helper", "func", False, "new.c", "0x00c0ffee00c0ffee"),
+	        ("table", "data", True, "new.c", "0x0000000000000000")]
+	assert list(d["added"][0]) == ["name", "file", "object", "kind", "readonly",
+	                               "addr", "size", "hash"], list(d["added"][0])
 	assert d["imports"][1] == {"name": "counter", "kind": "data", "file": "main.c",
 	                           "object": "main.o", "weak": False, "target_addr": None}
 	assert d["imports"][2]["weak"] is True and d["imports"][2]["kind"] == "tls"
@@ -205,6 +210,10 @@ test_expect_success '--verify: machine of the manifest and the container differ'
 
 test_expect_success '--verify: a replaced function whose new code is no function' '
 	verify_fails func-addr "replaced function foo: no function of the patch starts at $(printf 0x%x $(($(addr foo p.so) + 2)))"
+'
+
+test_expect_success '--verify: a code hash on added data' '
+	verify_fails data-hash "added table: a data entry has a code hash (0x1234)"
 '
 
 # fails_with MESSAGE COMMAND...: exit 2, that one line on stderr, no stdout.

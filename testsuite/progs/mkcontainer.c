@@ -15,7 +15,8 @@
  *   --target=PATH           bind to PATH (--build-id=HEX too)
  *   --no-manifest           the image alone: not a patch
  *   --bad=WHAT              an inconsistency patch_verify() reports:
- *                           import-range, overlap, machine, func-addr
+ *                           import-range, overlap, machine, func-addr,
+ *                           data-hash
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -113,15 +114,17 @@ static void describe(struct container *c, const struct options *o)
 
 	reloc_types(c->img.arch, &abs64, &tpoff, &pc32);
 	describe_header(c, o);
-	c->funcs[0] = (struct manifest_func){ "foo", NULL, "old.o", resolved ? ME_RESOLVED : 0,
-					      12, 0x0123456789abcdefull, text, 16,
-					      resolved ? 0x401120 : 0, 0, 2 };
+	c->funcs[0] = (struct manifest_func){
+		.name = "foo", .object = "old.o", .flags = resolved ? ME_RESOLVED : 0,
+		.old_size = 12, .old_hash = 0x0123456789abcdefull,
+		.new_hash = 0xfedcba9876543210ull, .new_addr = text, .new_size = 16,
+		.target_addr = resolved ? 0x401120 : 0, .mask_first = 0, .nr_masks = 2 };
 	c->masks[0] = (struct manifest_mask){ 1, 4 };
 	c->masks[1] = (struct manifest_mask){ 7, 4 };
 	c->added[0] = (struct manifest_added){ "helper", "new.c", "new.o", MK_FUNC, ME_LOCAL,
-					       text + 16, 16 };
+					       text + 16, 16, 0x00c0ffee00c0ffeeull };
 	c->added[1] = (struct manifest_added){ "table", "new.c", "new.o", MK_DATA,
-					       ME_LOCAL | ME_READONLY, ro, 16 };
+					       ME_LOCAL | ME_READONLY, ro, 16, 0 };
 	c->imports[0] = (struct manifest_import){ "printf", NULL, NULL, MK_FUNC, 0, 0 };
 	c->imports[1] = (struct manifest_import){ "counter", "main.c", "main.o", MK_DATA,
 						  ME_LOCAL | (resolved ? ME_RESOLVED : 0),
@@ -153,6 +156,8 @@ static void break_manifest(struct container *c, const char *bad)
 		c->m.machine = c->m.machine == 62 ? 183 : 62;
 	else if (!strcmp(bad, "func-addr"))
 		c->funcs[0].new_addr += 2;
+	else if (!strcmp(bad, "data-hash"))
+		c->added[1].hash = 0x1234;
 	else
 		fail("unknown --bad", NULL);
 }

@@ -3,7 +3,8 @@
  * test-manifest.c - the manifest codec (libpatchpkg/manifest.c) and patch
  * files (patchfile.c):
  *
- *   - manifests round-trip: empty tables, many entries, every field,
+ *   - manifests round-trip: empty tables, many entries, every field
+ *     (the new-code hashes too, at the offsets doc/patchpkg.5 gives),
  *     strings with odd bytes, shared strings stored once;
  *   - decoding refuses every kind of corruption with a message and never
  *     crashes: truncation at every length, bad magic, version and header
@@ -44,14 +45,14 @@ static void wr16(uint8_t *p, uint16_t v)
 }
 
 static struct manifest_func sample_funcs[] = {
-	{ "gmatch", NULL, "libfoo.a(match.o)", 0, 201, 0x0123456789abcdefull, 0x1000, 217, 0,
-	  0, 2 },
-	{ "helper", "util.c", "util.o", ME_LOCAL | ME_RESOLVED, 12, 0xfeedull, 0x1100, 16,
-	  0x401234, 2, 1 },
+	{ "gmatch", NULL, "libfoo.a(match.o)", 0, 201, 0x0123456789abcdefull,
+	  0x8899aabbccddeeffull, 0x1000, 217, 0, 0, 2 },
+	{ "helper", "util.c", "util.o", ME_LOCAL | ME_RESOLVED, 12, 0xfeedull, 0xbeefull,
+	  0x1100, 16, 0x401234, 2, 1 },
 };
 static struct manifest_added sample_added[] = {
-	{ "new_helper", NULL, "match.o", MK_FUNC, 0, 0x1200, 45 },
-	{ ".str.1", "match.c", "match.o", MK_DATA, ME_LOCAL | ME_READONLY, 0x2000, 7 },
+	{ "new_helper", NULL, "match.o", MK_FUNC, 0, 0x1200, 45, 0xfedcba9876543210ull },
+	{ ".str.1", "match.c", "match.o", MK_DATA, ME_LOCAL | ME_READONLY, 0x2000, 7, 0 },
 };
 static struct manifest_import sample_imports[] = {
 	{ "printf", NULL, NULL, MK_FUNC, 0, 0 },
@@ -142,7 +143,8 @@ static void ck_same(const struct manifest *a, const struct manifest *b)
 		ck_str(x->name, y->name), ck_str(x->file, y->file), ck_str(x->object, y->object);
 		ck_assert(x->mask_first == y->mask_first && x->nr_masks == y->nr_masks);
 		ck_assert(x->flags == y->flags && x->old_size == y->old_size &&
-			  x->old_hash == y->old_hash && x->new_addr == y->new_addr &&
+			  x->old_hash == y->old_hash && x->new_hash == y->new_hash &&
+			  x->new_addr == y->new_addr &&
 			  x->new_size == y->new_size && x->target_addr == y->target_addr);
 	}
 	ck_assert_uint_eq(a->nr_added, b->nr_added);
@@ -151,7 +153,7 @@ static void ck_same(const struct manifest *a, const struct manifest *b)
 
 		ck_str(x->name, y->name), ck_str(x->file, y->file), ck_str(x->object, y->object);
 		ck_assert(x->kind == y->kind && x->flags == y->flags && x->addr == y->addr &&
-			  x->size == y->size);
+			  x->size == y->size && x->hash == y->hash);
 	}
 	ck_assert_uint_eq(a->nr_imports, b->nr_imports);
 	for (size_t i = 0; i < a->nr_imports; i++) {
@@ -176,6 +178,34 @@ static void ck_same(const struct manifest *a, const struct manifest *b)
 	}
 }
 
+static uint64_t rd64(const uint8_t *p)
+{
+	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+/* The fields of the sample's second func and first added record where
+ * doc/patchpkg.5 puts them. */
+static void check_record_fields(const uint8_t *buf)
+{
+	const uint8_t *f = buf + rd32(buf + 32) + 72, *a = buf + rd32(buf + 40);
+
+	ck_assert_uint_eq(rd32(f + 12), ME_LOCAL | ME_RESOLVED);
+	ck_assert_uint_eq(rd64(f + 16), 12);			/* old size */
+	ck_assert_uint_eq(rd64(f + 24), 0xfeed);		/* old hash */
+	ck_assert_uint_eq(rd64(f + 32), 0xbeef);		/* new hash */
+	ck_assert_uint_eq(rd64(f + 40), 0x1100);		/* new addr */
+	ck_assert_uint_eq(rd64(f + 48), 16);			/* new size */
+	ck_assert_uint_eq(rd64(f + 56), 0x401234);		/* target addr */
+	ck_assert_uint_eq(rd32(f + 64), 2);			/* first mask */
+	ck_assert_uint_eq(rd32(f + 68), 1);			/* mask count */
+	ck_assert_uint_eq(rd32(a + 12), MK_FUNC);
+	ck_assert_uint_eq(rd32(a + 20), 0);			/* reserved */
+	ck_assert_uint_eq(rd64(a + 24), 0x1200);		/* addr */
+	ck_assert_uint_eq(rd64(a + 32), 45);			/* size */
+	ck_assert(rd64(a + 40) == 0xfedcba9876543210ull);	/* hash */
+	ck_assert_uint_eq(rd64(a + 48 + 40), 0);		/* data: no hash */
+}
+
 START_TEST(roundtrip_sample)
 {
 	struct manifest m = sample_manifest(), *d;
@@ -185,10 +215,14 @@ START_TEST(roundtrip_sample)
 	encode_ok(&m, &buf, &len);
 	ck_assert(!memcmp(buf, "IPBPMAN\0", 8));
 	ck_assert_uint_eq(rd32(buf + 28), len);		/* manifest size */
-	/* 160 + 2*64 + 2*40 + 4*32 + 4*24 + 2*16 + 3*8: the string table follows */
-	ck_assert_uint_eq(rd32(buf + 72), 160 + 128 + 80 + 128 + 96 + 32 + 24);
-	ck_assert_uint_eq(rd32(buf + 152), 160 + 128 + 80 + 128 + 96 + 32);
+	/* 160 + 2*72 + 2*48 + 4*32 + 4*24 + 2*16 + 3*8: the string table follows */
+	ck_assert_uint_eq(rd32(buf + 32), 160);			/* funcs */
+	ck_assert_uint_eq(rd32(buf + 40), 160 + 144);		/* added */
+	ck_assert_uint_eq(rd32(buf + 48), 160 + 144 + 96);	/* imports */
+	ck_assert_uint_eq(rd32(buf + 72), 160 + 144 + 96 + 128 + 96 + 32 + 24);
+	ck_assert_uint_eq(rd32(buf + 152), 160 + 144 + 96 + 128 + 96 + 32);
 	ck_assert_uint_eq(rd32(buf + 156), 3);
+	check_record_fields(buf);
 	d = decode_ok(buf, len);
 	ck_same(&m, d);
 	ck_assert_uint_eq(d->checksum, 0);
@@ -238,6 +272,7 @@ START_TEST(roundtrip_many)
 		funcs[i] = (struct manifest_func){ .name = names[i], .object = "same.o",
 						   .file = i % 2 ? "same.c" : NULL,
 						   .old_size = i, .old_hash = ~i,
+						   .new_hash = i * 0x9e3779b97f4a7c15ull,
 						   .new_addr = 16 * i, .new_size = i + 1 };
 		imports[i] = (struct manifest_import){ .name = names[i], .kind = MK_DATA };
 		relocs[i] = (struct manifest_reloc){ 8 * i, 1, (uint32_t)i, -(int64_t)i };
@@ -334,12 +369,12 @@ static void strtab_empty(uint8_t *b, size_t n) { wr32(b + 76, 0); }
 static void build_id_big(uint8_t *b, size_t n) { wr32(b + 84, 65); }
 static void masks_count(uint8_t *b, size_t n) { wr32(b + 156, 1000); }
 static void masks_before(uint8_t *b, size_t n) { wr32(b + 152, rd32(b + 64)); }
-static void func_masks_outside(uint8_t *b, size_t n) { wr32(b + rd32(b + 32) + 64 + 60, 2); }
-static void func_masks_wrap(uint8_t *b, size_t n) { wr32(b + rd32(b + 32) + 56, 0xffffffffu); }
+static void func_masks_outside(uint8_t *b, size_t n) { wr32(b + rd32(b + 32) + 72 + 68, 2); }
+static void func_masks_wrap(uint8_t *b, size_t n) { wr32(b + rd32(b + 32) + 64, 0xffffffffu); }
 static void reserved_added(uint8_t *b, size_t n) { b[rd32(b + 40) + 20] = 1; }
 static void reserved_import(uint8_t *b, size_t n) { b[rd32(b + 48) + 32 + 22] = 1; }
 static void reserved_warning(uint8_t *b, size_t n) { b[rd32(b + 64) + 12] = 1; }
-static void func_no_name(uint8_t *b, size_t n) { wr32(b + rd32(b + 32) + 64, 0); }
+static void func_no_name(uint8_t *b, size_t n) { wr32(b + rd32(b + 32) + 72, 0); }
 static void name_outside(uint8_t *b, size_t n) { wr32(b + rd32(b + 32), rd32(b + 76)); }
 static void target_outside(uint8_t *b, size_t n) { wr32(b + 80, 0x7fffffff); }
 static void warning_no_message(uint8_t *b, size_t n) { wr32(b + rd32(b + 64) + 8, 0); }
@@ -411,7 +446,7 @@ START_TEST(random_flips)
 			copy[(seed >> 8) % len] ^= (uint8_t)(1u << (seed >> 28 & 7));
 		}
 		if (manifest_decode(&d, "t", copy, len, &err) == 0) {
-			ck_assert(d->nr_funcs * 64 + d->nr_relocs * 24 <= len);
+			ck_assert(d->nr_funcs * 72 + d->nr_added * 48 + d->nr_relocs * 24 <= len);
 			for (size_t i = 0; i < d->nr_funcs; i++)
 				ck_assert(d->funcs[i].mask_first + (uint64_t)d->funcs[i].nr_masks <=
 					  d->nr_masks);
@@ -464,14 +499,14 @@ static void describe(struct container *c)
 	const struct image_section *s = c->img.sections;
 	uint64_t text = s[c->text].addr, ro = s[c->rodata].addr, data = s[c->data].addr;
 
-	c->funcs[0] = (struct manifest_func){ "foo", NULL, "old.o", 0, 12, 0x1234,
+	c->funcs[0] = (struct manifest_func){ "foo", NULL, "old.o", 0, 12, 0x1234, 0x5678,
 					      text, 16, 0, 0, 2 };
 	c->masks[0] = (struct manifest_mask){ 1, 4 };
 	c->masks[1] = (struct manifest_mask){ 6, 4 };
 	c->added[0] = (struct manifest_added){ "helper", "new.c", "new.o", MK_FUNC, ME_LOCAL,
-					       text + 16, 16 };
+					       text + 16, 16, 0x9abc };
 	c->added[1] = (struct manifest_added){ "table", "new.c", "new.o", MK_DATA,
-					       ME_LOCAL | ME_READONLY, ro, 16 };
+					       ME_LOCAL | ME_READONLY, ro, 16, 0 };
 	c->imports[0] = (struct manifest_import){ "printf", NULL, NULL, MK_FUNC, 0, 0 };
 	c->imports[1] = (struct manifest_import){ "counter", "main.c", "main.o", MK_DATA,
 						  ME_LOCAL, 0 };
@@ -620,6 +655,7 @@ static void m_func_not_start(struct container *c) { c->funcs[0].new_addr += 4; c
 static void m_func_in_data(struct container *c) { c->funcs[0].new_addr = c->relocs[0].offset; c->funcs[0].new_size = 8; }
 static void m_added_too_big(struct container *c) { c->added[1].size = 4096 * 16; }
 static void m_added_kind(struct container *c) { c->added[0].kind = 9; }
+static void m_added_data_hash(struct container *c) { c->added[1].hash = 0x77; }
 static void m_import_kind(struct container *c) { c->imports[1].kind = 0; }
 static void m_resolved(struct container *c) { c->imports[0].flags |= ME_RESOLVED; }
 static void m_import_range(struct container *c) { c->relocs[0].import = 3; }
@@ -648,6 +684,7 @@ START_TEST(container_problems)
 		{ m_func_in_data, "which is not executable" },
 		{ m_added_too_big, "added table: 65536 bytes at" },
 		{ m_added_kind, "added helper: unknown kind 9" },
+		{ m_added_data_hash, "added table: a data entry has a code hash (0x77)" },
 		{ m_import_kind, "import counter: unknown kind 0" },
 		{ m_resolved, "import printf: pre-resolved, but the patch is bound to no target" },
 		{ m_import_range, "relocation 0: import 3 out of range (3 imports)" },
