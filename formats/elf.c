@@ -558,6 +558,8 @@ static int add_symbol(struct elf_reader *r, size_t i, const GElf_Sym *st,
 		sym->flags |= SYMF_HIDDEN;
 	if (is_temp_name(sym->name))
 		sym->flags |= SYMF_TEMP;
+	if (GELF_ST_TYPE(st->st_info) == STT_GNU_IFUNC)
+		sym->flags |= SYMF_INDIRECT;
 	if (symbol_shndx(r, shndx_sec, i, st, &shndx) < 0 ||
 	    place_symbol(r, sym, st, shndx, st->st_shndx == SHN_XINDEX) < 0)
 		return -1;

@@ -89,6 +89,8 @@ enum symbol_bind {
 #define SYMF_TEMP	0x20u	/* assembler temporary (.L*, ltmp*, $...) */
 #define SYMF_DEBUG	0x40u	/* a debugger-only entry (Mach-O stab) */
 #define SYMF_SYNTHETIC	0x80u	/* made by the model, not in the file */
+#define SYMF_INDIRECT	0x100u	/* its value is a resolver that returns the
+				 * function's address (ELF STT_GNU_IFUNC) */
 
 /*
  * Normalized relocation kinds: what the field means, independent of the

@@ -370,6 +370,46 @@ static void a64_mask(uint32_t type, unsigned width, int64_t *start, int64_t *end
 	*end = width;
 }
 
+static enum patch_tls_use a64_tls_use(uint32_t type)
+{
+	switch (type) {
+	case R_AARCH64_TLS_TPREL:
+	case R_AARCH64_TLSLE_ADD_TPREL_HI12:
+	case R_AARCH64_TLSLE_ADD_TPREL_LO12:
+	case R_AARCH64_TLSLE_ADD_TPREL_LO12_NC:
+	case R_AARCH64_TLSLE_MOVW_TPREL_G0:
+	case R_AARCH64_TLSLE_MOVW_TPREL_G0_NC:
+	case R_AARCH64_TLSLE_MOVW_TPREL_G1:
+	case R_AARCH64_TLSLE_MOVW_TPREL_G1_NC:
+	case R_AARCH64_TLSLE_MOVW_TPREL_G2:
+		return PTLS_TPOFF;
+	default:
+		return PTLS_NONE;
+	}
+}
+
+/* b imm26: +-128 MiB */
+static int a64_write_branch(uint8_t *buf, uint64_t from, uint64_t to, struct ipbp_err *err)
+{
+	put_le(buf, 0x14000000u, 4);
+	return a64_apply(R_AARCH64_JUMP26, buf, to, 0, from, err);
+}
+
+/* nop and udf/brk traps, whole words */
+static bool a64_is_padding(const uint8_t *b, size_t len, size_t need)
+{
+	for (size_t i = 0; i < need; i += 4) {
+		uint32_t insn;
+
+		if (i + 4 > len)
+			return false;
+		insn = get_le32(b + i);
+		if (insn != 0xd503201fu && insn != 0 && (insn & 0xffe0001fu) != 0xd4200000u)
+			return false;
+	}
+	return true;
+}
+
 const struct patch_arch patch_arch_aarch64 = {
 	.arch = ARCH_AARCH64,
 	.machine = EM_AARCH64,
@@ -386,4 +426,8 @@ const struct patch_arch patch_arch_aarch64 = {
 	.apply = a64_apply,
 	.write_stub = a64_write_stub,
 	.mask = a64_mask,
+	.tls_use = a64_tls_use,
+	.branch_size = 4,
+	.write_branch = a64_write_branch,
+	.is_padding = a64_is_padding,
 };

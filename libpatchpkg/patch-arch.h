@@ -21,6 +21,14 @@
 #include "manifest.h"
 #include "obj.h"
 
+/* Which value of a TLS import a relocation type wants as S (the loader). */
+enum patch_tls_use {
+	PTLS_NONE,		/* the address, as for any symbol */
+	PTLS_TPOFF,		/* its offset from the thread pointer */
+	PTLS_DTPMOD,		/* its module's id */
+	PTLS_DTPOFF,		/* its offset in its module's TLS block */
+};
+
 /* What a relocation asks of the patch builder. */
 enum patch_ref {
 	PREF_DIRECT,		/* the field holds (a function of) S + A: apply
@@ -100,6 +108,17 @@ struct patch_arch {
 	 * [*start, *end) is relative to r's offset, start <= 0.
 	 */
 	void (*mask)(uint32_t type, unsigned width, int64_t *start, int64_t *end);
+
+	/* The loader's redirection: a branch of branch_size bytes at from
+	 * that goes to to.  -1 with err set when to is out of its reach. */
+	enum patch_tls_use (*tls_use)(uint32_t type);
+
+	unsigned branch_size;
+	int (*write_branch)(uint8_t *buf, uint64_t from, uint64_t to, struct ipbp_err *err);
+	/* True when the first need of len bytes are covered by padding
+	 * between functions (nops, traps, whole instructions from bytes[0]):
+	 * a branch may extend over them past a function's end. */
+	bool (*is_padding)(const uint8_t *bytes, size_t len, size_t need);
 };
 
 /* The table for an architecture, or NULL ("not supported yet"). */

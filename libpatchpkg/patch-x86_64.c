@@ -237,6 +237,69 @@ static void x86_mask(uint32_t type, unsigned width, int64_t *start, int64_t *end
 	*end = t && t->after > (int)width ? t->after : (int64_t)width;
 }
 
+static enum patch_tls_use x86_tls_use(uint32_t type)
+{
+	switch (type) {
+	case R_X86_64_TPOFF32: case R_X86_64_TPOFF64:
+		return PTLS_TPOFF;
+	case R_X86_64_DTPMOD64:
+		return PTLS_DTPMOD;
+	case R_X86_64_DTPOFF32: case R_X86_64_DTPOFF64:
+		return PTLS_DTPOFF;
+	default:
+		return PTLS_NONE;
+	}
+}
+
+/* jmp rel32 */
+static int x86_write_branch(uint8_t *buf, uint64_t from, uint64_t to, struct ipbp_err *err)
+{
+	uint64_t disp = to - (from + 5);
+
+	if (!fits(disp, 4, CK_SIGNED))
+		return ipbp_error(err, "0x%" PRIx64 " is out of reach of a jump at 0x%" PRIx64,
+				  to, from);
+	buf[0] = 0xe9;
+	put_le(buf + 1, disp, 4);
+	return 0;
+}
+
+/* The length of the padding instruction at b (int3, nop, and the
+ * multi-byte nops 0f 1f /0 behind 66 and 2e prefixes), or 0. */
+static size_t x86_padding_insn(const uint8_t *b, size_t len)
+{
+	size_t i = 0, n;
+	uint8_t mod, rm;
+
+	if (b[0] == 0xcc || b[0] == 0x90)
+		return 1;
+	while (i < len && i < 14 && (b[i] == 0x66 || b[i] == 0x2e))
+		i++;
+	if (i > 0 && i < len && b[i] == 0x90)
+		return i + 1;
+	if (i + 3 > len || b[i] != 0x0f || b[i + 1] != 0x1f || (b[i + 2] >> 3 & 7))
+		return 0;
+	mod = b[i + 2] >> 6;
+	rm = b[i + 2] & 7;
+	n = i + 3 + (mod != 3 && rm == 4);
+	n += mod == 1 ? 1 : mod == 2 || (mod == 0 && rm == 5) ? 4 : 0;
+	return n <= len ? n : 0;
+}
+
+static bool x86_is_padding(const uint8_t *b, size_t len, size_t need)
+{
+	size_t i = 0;
+
+	while (i < need) {
+		size_t n = i < len ? x86_padding_insn(b + i, len - i) : 0;
+
+		if (!n)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
 const struct patch_arch patch_arch_x86_64 = {
 	.arch = ARCH_X86_64,
 	.machine = EM_X86_64,
@@ -254,4 +317,8 @@ const struct patch_arch patch_arch_x86_64 = {
 	.apply = x86_apply,
 	.write_stub = x86_write_stub,
 	.mask = x86_mask,
+	.tls_use = x86_tls_use,
+	.branch_size = 5,
+	.write_branch = x86_write_branch,
+	.is_padding = x86_is_padding,
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mkpatch-int.h"
+#include "modules.h"
 #include "objfile.h"
 
 /* The definition of name in exe: file-local ones only in their source
@@ -31,25 +32,6 @@ static const struct symbol *find_in_target(const struct obj *exe, const char *na
 			found = s;
 	}
 	return found;
-}
-
-static void read_build_id(struct mk_ctx *ctx, const struct obj *exe)
-{
-	const struct section *sec = obj_find_section(exe, ".note.gnu.build-id");
-	uint32_t namesz, descsz, type;
-	const uint8_t *p;
-
-	if (!sec || !sec->data || sec->size < 16)
-		return;
-	p = sec->data;
-	memcpy(&namesz, p, 4);
-	memcpy(&descsz, p + 4, 4);
-	memcpy(&type, p + 8, 4);
-	if (type != 3 || namesz != 4 || memcmp(p + 12, "GNU", 4) ||
-	    descsz > MANIFEST_BUILD_ID_MAX || !in_bounds(sec->size, 16, descsz))
-		return;
-	memcpy(ctx->man.build_id, p + 16, descsz);
-	ctx->man.build_id_len = descsz;
 }
 
 static int check_function(struct mk_ctx *ctx, const struct obj *exe, struct chunk *c)
@@ -122,7 +104,7 @@ static int check_target_obj(struct mk_ctx *ctx, const struct objfile *file)
 	for (size_t i = 0; i < ctx->nr_imports; i++)
 		if (resolve_import(ctx, exe, &ctx->imports[i]) < 0)
 			return -1;
-	read_build_id(ctx, exe);
+	module_build_id(exe, ctx->man.build_id, &ctx->man.build_id_len);
 	ctx->man.target = ctx->opts->target;
 	ctx->man.flags |= MANIFEST_F_TARGET;
 	return 0;

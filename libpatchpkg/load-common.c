@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+/*
+ * load-common.c - timings, stopping at a safe moment, and asking whether a
+ * thread may still be using some code.
+ *
+ * Whether a thread will return into a span is judged conservatively from
+ * its stack: any aligned word of the stack in use (from the stack pointer
+ * to the end of its mapping, at most STACK_SCAN_MAX bytes) that points
+ * into the span counts, whether or not it is a return address.  A false
+ * "in use" costs a retry or a mapping kept; a missed one would crash the
+ * program, so the scan does not try to be clever.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "load-int.h"
+
+void load_ctx_init(struct load_ctx *ctx, const struct patchload_opts *opts,
+		   struct patchload_stats *stats, struct ipbp_err *err)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	memset(stats, 0, sizeof(*stats));
+	ctx->opts = opts;
+	ctx->stats = stats;
+	ctx->err = err;
+	ctx->started = ctx->last = process_now_ns();
+}
+
+int load_ctx_open(struct load_ctx *ctx, pid_t pid)
+{
+	if (process_open(&ctx->proc, pid, ctx->err) < 0)
+		return -1;
+	return ledger_read_all(ctx->proc, &ctx->recs, &ctx->nr_recs, ctx->err);
+}
+
+void load_ctx_release(struct load_ctx *ctx)
+{
+	struct patchload_stats *st = ctx->stats;
+
+	if (ctx->proc) {
+		process_resume(ctx->proc, NULL);
+		st->stopped_ns = ctx->proc->all_stopped_ns;
+		st->stopping_ns = ctx->proc->stop_ns;
+	}
+	st->total_ns = process_now_ns() - ctx->started;
+	process_close(ctx->proc);
+	ledger_free_list(ctx->recs, ctx->nr_recs);
+	ctx->proc = NULL;
+	ctx->recs = NULL;
+	ctx->nr_recs = 0;
+}
+
+void load_step(struct load_ctx *ctx, const char *name)
+{
+	struct patchload_stats *st = ctx->stats;
+	uint64_t now = process_now_ns();
+
+	if (st->nr_steps < PATCHLOAD_MAX_STEPS) {
+		st->steps[st->nr_steps].name = name;
+		st->steps[st->nr_steps].ns = now - ctx->last;
+		st->nr_steps++;
+	}
+	ctx->last = now;
+}
+
+size_t load_applied(const struct load_ctx *ctx, struct ledger **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ctx->nr_recs; i++)
+		if (ctx->recs[i]->state == LEDGER_APPLIED)
+			out[n++] = ctx->recs[i];
+	return n;
+}
+
+/* ---- threads in the way ------------------------------------------------ */
+
+static bool stack_points_into(struct load_ctx *ctx, const struct thread *t,
+			      const struct busy_span *spans, size_t nr, bool inclusive)
+{
+	const struct mapping *m = process_find_mapping(ctx->proc, t->sp);
+	uint64_t lo = t->sp & ~(uint64_t)7, hi;
+	uint64_t buf[4096];
+
+	if (!m)
+		return false;
+	hi = m->end - lo > STACK_SCAN_MAX ? lo + STACK_SCAN_MAX : m->end;
+	while (lo < hi) {
+		size_t n = hi - lo > sizeof(buf) ? sizeof(buf) : (size_t)(hi - lo);
+
+		if (process_read(ctx->proc, lo, buf, n, NULL) < 0)
+			return true;	/* cannot tell: assume the worst */
+		for (size_t i = 0; i < n / 8; i++)
+			for (size_t s = 0; s < nr; s++)
+				if ((inclusive ? buf[i] >= spans[s].lo : buf[i] > spans[s].lo) &&
+				    buf[i] < spans[s].hi)
+					return true;
+		lo += n;
+	}
+	return false;
+}
+
+/* A thread at the very start of a span is fine when it is about to
+ * execute what will be written there whole; inside it is not. */
+static bool thread_in_way(struct load_ctx *ctx, const struct thread *t,
+			  const struct busy_span *spans, size_t nr)
+{
+	for (size_t s = 0; s < nr; s++)
+		if (t->pc > spans[s].lo && t->pc < spans[s].hi)
+			return true;
+	return stack_points_into(ctx, t, spans, nr, false);
+}
+
+int load_stop_clear(struct load_ctx *ctx, const struct busy_span *spans, size_t nr)
+{
+	struct process *p = ctx->proc;
+	unsigned tries = ctx->opts->tries ? ctx->opts->tries : DEFAULT_TRIES;
+
+	for (unsigned n = 0; n < tries; n++) {
+		bool busy = false;
+
+		if ((n == 0 ? process_stop(p, ctx->err)
+			    : process_run_briefly(p, RETRY_USEC, ctx->err)) < 0)
+			return -1;
+		ctx->stats->stops++;
+		ctx->stats->threads = p->nr_threads;
+		for (size_t i = 0; i < p->nr_threads && !busy; i++)
+			busy = thread_in_way(ctx, &p->threads[i], spans, nr);
+		if (!busy)
+			return 0;
+	}
+	process_resume(p, NULL);
+	return ipbp_error(ctx->err, "process %d: a thread kept running the code to be "
+			  "rewritten (%u tries); nothing was changed", (int)p->pid, tries);
+}
+
+bool load_span_in_use(struct load_ctx *ctx, uint64_t lo, uint64_t hi)
+{
+	struct process *p = ctx->proc;
+	struct busy_span span = { lo, hi };
+
+	for (size_t i = 0; i < p->nr_threads; i++) {
+		const struct thread *t = &p->threads[i];
+
+		if ((t->pc >= lo && t->pc < hi) || stack_points_into(ctx, t, &span, 1, true))
+			return true;
+	}
+	return false;
+}
+
+int load_munmap(struct load_ctx *ctx, uint64_t addr, uint64_t size)
+{
+	uint64_t args[6] = { addr, size };
+	int64_t ret;
+
+	if (process_syscall(ctx->proc, SYS_munmap, args, &ret, ctx->err) < 0)
+		return -1;
+	if (ret < 0)
+		return ipbp_error(ctx->err, "process %d: munmap 0x%" PRIx64 ": %s",
+				  (int)ctx->proc->pid, addr, strerror((int)-ret));
+	return 0;
+}

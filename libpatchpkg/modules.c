@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: MIT
+/*
+ * modules.c - the executable and shared libraries of a running process.
+ */
+#include <elf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bytes.h"
+#include "modules.h"
+#include "objfile.h"
+
+#define MAX_MODULES 65536
+#define VERSYM_HIDDEN 0x8000u	/* a non-default version of the name */
+
+static bool is_module_path(const char *path)
+{
+	return path[0] == '/' && !strstr(path, "/memfd:");
+}
+
+static struct module *add_module(struct module_set *set, const struct mapping *m,
+				 size_t *cap)
+{
+	struct module *mod;
+
+	if (set->nr == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 32;
+		void *p;
+
+		if (ncap > MAX_MODULES || !(p = realloc(set->mods, ncap * sizeof(*mod))))
+			return NULL;
+		set->mods = p;
+		*cap = ncap;
+	}
+	mod = &set->mods[set->nr];
+	memset(mod, 0, sizeof(*mod));
+	if (!(mod->path = strdup(m->path)))
+		return NULL;
+	mod->start = m->start;
+	mod->end = m->end;
+	mod->map_offset = m->offset;
+	set->nr++;
+	return mod;
+}
+
+int modules_find(struct module_set *set, struct process *p, const char *debug_dir,
+		 struct ipbp_err *err)
+{
+	size_t cap = 0;
+
+	memset(set, 0, sizeof(*set));
+	set->debug_dir = debug_dir ? debug_dir : DEFAULT_DEBUG_DIR;
+	for (size_t i = 0; i < p->nr_maps; i++) {
+		const struct mapping *m = &p->maps[i];
+		struct module *mod = NULL;
+
+		if (!is_module_path(m->path))
+			continue;
+		for (size_t j = 0; j < set->nr; j++)
+			if (!strcmp(set->mods[j].path, m->path))
+				mod = &set->mods[j];
+		if (mod) {
+			if (m->end > mod->end)
+				mod->end = m->end;
+			continue;
+		}
+		if (!(mod = add_module(set, m, &cap))) {
+			modules_release(set);
+			return ipbp_error(err, "out of memory");
+		}
+	}
+	for (size_t j = 0; j < set->nr; j++) {
+		struct module *mod = &set->mods[j];
+
+		if (p->entry >= mod->start && p->entry < mod->end) {
+			struct module main = *mod;
+
+			memmove(set->mods + 1, set->mods, j * sizeof(*mod));
+			set->mods[0] = main;
+			set->mods[0].is_main = true;
+			break;
+		}
+	}
+	return 0;
+}
+
+void modules_release(struct module_set *set)
+{
+	for (size_t i = 0; i < set->nr; i++) {
+		struct module *m = &set->mods[i];
+
+		free((char *)m->path);
+		free(m->open_error);
+		objfile_free(m->file);
+		objfile_free(m->debug);
+	}
+	free(set->mods);
+	memset(set, 0, sizeof(*set));
+}
+
+struct module *modules_find_by_addr(struct module_set *set, uint64_t addr)
+{
+	for (size_t i = 0; i < set->nr; i++)
+		if (addr >= set->mods[i].start && addr < set->mods[i].end)
+			return &set->mods[i];
+	return NULL;
+}
+
+/* ---- reading a module's file ------------------------------------------- */
+
+/*
+ * The file the process mapped: /proc/PID/map_files/START-END is the mapped
+ * file itself even when the path now names another one; without the right
+ * to open it, the path, if it still names the same file.
+ */
+static int open_module_file(struct module *m, const struct process *p,
+			    struct ipbp_err *err)
+{
+	char path[128];
+	struct stat st;
+	const struct mapping *map = process_find_mapping(p, m->start);
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)p->pid,
+		 m->start, map ? map->end : m->end);
+	if (objfile_open(&m->file, path, NULL, NULL) == 0)
+		return 0;
+	if (strstr(m->path, " (deleted)"))
+		return ipbp_error(err, "%s: the file the process runs was deleted", m->path);
+	if (map && (stat(m->path, &st) < 0 || (uint64_t)st.st_ino != map->inode))
+		return ipbp_error(err, "%s: changed on disk since the process loaded it",
+				  m->path);
+	return objfile_open(&m->file, m->path, NULL, err);
+}
+
+int module_build_id(const struct obj *obj, uint8_t *id, size_t *len)
+{
+	const struct section *sec = obj_find_section(obj, ".note.gnu.build-id");
+	const uint8_t *p;
+	uint32_t namesz, descsz;
+
+	*len = 0;
+	if (!sec || !sec->data || sec->size < 16)
+		return -1;
+	p = sec->data;
+	namesz = (uint32_t)get_le(p, 4);
+	descsz = (uint32_t)get_le(p + 4, 4);
+	if (get_le(p + 8, 4) != NT_GNU_BUILD_ID || namesz != 4 || memcmp(p + 12, "GNU", 4) ||
+	    descsz > MANIFEST_BUILD_ID_MAX || !in_bounds(sec->size, 16, descsz))
+		return -1;
+	memcpy(id, p + 16, descsz);
+	*len = descsz;
+	return 0;
+}
+
+/* The load bias and the TLS block from the program headers. */
+static int read_segments(struct module *m, struct ipbp_err *err)
+{
+	const uint8_t *d = m->file->data;
+	size_t size = m->file->size;
+	Elf64_Ehdr eh;
+	bool based = false;
+
+	if (size < sizeof(eh))
+		return ipbp_error(err, "%s: not an ELF file", m->path);
+	memcpy(&eh, d, sizeof(eh));
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    !in_bounds(size, eh.e_phoff, (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr)))
+		return ipbp_error(err, "%s: unreadable program headers", m->path);
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+
+		memcpy(&ph, d + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+		if (ph.p_type == PT_LOAD && !based &&
+		    (ph.p_offset & ~(uint64_t)0xfff) == m->map_offset) {
+			m->base = m->start - (ph.p_vaddr & ~(uint64_t)0xfff);
+			based = true;
+		}
+		if (ph.p_type == PT_TLS && ph.p_memsz) {
+			uint64_t align = ph.p_align ? ph.p_align : 1;
+			uint64_t first = (0 - (ph.p_vaddr & (align - 1))) & (align - 1);
+
+			/* glibc's _dl_determine_tlsoffset for the first module */
+			m->has_tls = true;
+			m->tls_offset = ((ph.p_memsz - first + align - 1) & ~(align - 1)) + first;
+		}
+	}
+	if (!based)
+		return ipbp_error(err, "%s: no segment matches its mapping", m->path);
+	return 0;
+}
+
+static void read_versym(struct module *m)
+{
+	const struct section *sec = obj_find_section(m->obj, ".gnu.version");
+
+	if (sec && sec->data && !m->has_locals) {
+		m->versym = sec->data;
+		m->nr_versym = sec->size / 2;
+	}
+}
+
+/* A stripped module's symbols from DEBUG_DIR/.build-id/xx/yyyy.debug. */
+static void load_debug_file(struct module *m, const char *debug_dir)
+{
+	char path[4096];
+	int n;
+
+	if (m->build_id_len < 2 || strlen(debug_dir) > 3900)
+		return;
+	n = snprintf(path, sizeof(path), "%s/.build-id/%02x/", debug_dir, m->build_id[0]);
+	for (size_t i = 1; i < m->build_id_len; i++)
+		n += snprintf(path + n, sizeof(path) - (size_t)n, "%02x", m->build_id[i]);
+	snprintf(path + n, sizeof(path) - (size_t)n, ".debug");
+	if (objfile_open(&m->debug, path, NULL, NULL) < 0)
+		return;
+	if (m->debug->nr_objs == 1 && obj_find_section(m->debug->objs[0], ".symtab")) {
+		m->obj = m->debug->objs[0];
+		m->has_locals = true;
+	}
+}
+
+int module_load(struct module *m, const struct module_set *set, const struct process *p,
+		struct ipbp_err *err)
+{
+	struct ipbp_err local;
+
+	if (m->loaded)
+		return 0;
+	if (m->open_error)
+		return ipbp_error(err, "%s", m->open_error);
+	if (open_module_file(m, p, &local) < 0 || read_segments(m, &local) < 0 ||
+	    (m->file->nr_objs != 1 && ipbp_error(&local, "%s: not an ELF module", m->path))) {
+		m->open_error = strdup(local.msg);
+		return ipbp_error(err, "%s", local.msg);
+	}
+	m->obj = m->file->objs[0];
+	m->has_locals = obj_find_section(m->obj, ".symtab") != NULL;
+	module_build_id(m->obj, m->build_id, &m->build_id_len);
+	if (!m->has_locals)
+		load_debug_file(m, set->debug_dir);
+	read_versym(m);
+	m->loaded = true;
+	return 0;
+}
+
+/* ---- looking up names --------------------------------------------------- */
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static bool is_default_version(const struct module *m, const struct symbol *s)
+{
+	return !m->versym || s->native_index >= m->nr_versym ||
+	       !(get_le(m->versym + 2 * (size_t)s->native_index, 2) & VERSYM_HIDDEN);
+}
+
+static bool is_match(const struct module *m, const struct symbol *s, const char *name,
+		     const char *file, bool local)
+{
+	if (strcmp(s->name, name) || !is_defined(s) || s->kind == SYMK_SECTION ||
+	    s->kind == SYMK_FILE || (s->bind == BIND_LOCAL) != local)
+		return false;
+	if (local && file && (!s->file || strcmp(base_name(s->file), base_name(file))))
+		return false;
+	return local || is_default_version(m, s);
+}
+
+const struct symbol *module_find_symbol(const struct module *m, const char *name,
+					const char *file, bool local, bool *ambiguous)
+{
+	const struct symbol *found = NULL;
+
+	*ambiguous = false;
+	if (!m->obj)
+		return NULL;
+	for (const struct symbol *s = obj_find_symbol(m->obj, name); s; s = s->hash_next) {
+		if (!is_match(m, s, name, file, local))
+			continue;
+		if (found && (found->value != s->value || found->kind != s->kind))
+			*ambiguous = true;
+		else if (!found || (found->bind == BIND_WEAK && s->bind == BIND_GLOBAL))
+			found = s;
+	}
+	return found;
+}

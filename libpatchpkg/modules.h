@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * modules.h - the ELF modules of a running process (the executable and the
+ * shared libraries it loaded) and their symbols, as patchload resolves
+ * names against them.
+ *
+ * A module is found from /proc/PID/maps; its file is opened only when a
+ * name is looked up in it (through /proc/PID/map_files when allowed, so a
+ * file replaced on disk since the process started is not misread).
+ * Symbols come from .symtab, which keeps file-local symbols grouped by
+ * source file (STT_FILE); a stripped module's local symbols come from a
+ * separate debug file found by build-id under DEBUG_DIR/.build-id (gdb's
+ * debug-file-directory, /usr/lib/debug by default),
+ * else only its dynamic symbols are known.
+ */
+#ifndef IPBP_MODULES_H
+#define IPBP_MODULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "manifest.h"
+#include "obj.h"
+#include "process.h"
+
+struct objfile;
+
+struct module {
+	const char *path;	/* as /proc/PID/maps names it */
+	uint64_t start, end;	/* extent of its mappings */
+	uint64_t base;		/* load bias: address = base + link-time value */
+	bool is_main;		/* the executable (the mapping at AT_ENTRY) */
+
+	/* Set by module_load(). */
+	bool loaded;
+	const struct obj *obj;	/* symbols */
+	bool has_locals;	/* .symtab (or a debug file) was read */
+	uint8_t build_id[MANIFEST_BUILD_ID_MAX];
+	size_t build_id_len;
+	bool has_tls;
+	uint64_t tls_offset;	/* of its static TLS block below the thread
+				 * pointer (the executable's: x86-64 variant II) */
+	const uint8_t *versym;	/* .gnu.version, one u16 per dynamic symbol */
+	size_t nr_versym;
+
+	/* Private. */
+	uint64_t map_offset;	/* file offset of the lowest mapping */
+	struct objfile *file, *debug;
+	char *open_error;	/* why the file could not be read */
+};
+
+#define DEFAULT_DEBUG_DIR "/usr/lib/debug"
+
+struct module_set {
+	struct module *mods;	/* the executable first, then in address order */
+	size_t nr;
+	const char *debug_dir;	/* holds .build-id/xx/yyyy.debug files */
+};
+
+/* Finds the modules in p's mappings (nothing is opened yet); debug_dir
+ * may be NULL for the default. */
+int modules_find(struct module_set *set, struct process *p, const char *debug_dir,
+		 struct ipbp_err *err);
+void modules_release(struct module_set *set);
+
+/* Opens m's file and reads its symbols and segments (once). */
+int module_load(struct module *m, const struct module_set *set, const struct process *p,
+		struct ipbp_err *err);
+
+/* The GNU build-id of a linked image (NT_GNU_BUILD_ID); -1 when none. */
+int module_build_id(const struct obj *obj, uint8_t *id, size_t *len);
+
+/* The module whose mappings contain addr, or NULL. */
+struct module *modules_find_by_addr(struct module_set *set, uint64_t addr);
+
+/*
+ * The definition of name in m: a file-local one (local) only within its
+ * source file (file, compared by base name), a global one preferring the
+ * default version when a library has several.  NULL when absent;
+ * *ambiguous when several definitions match equally.
+ */
+const struct symbol *module_find_symbol(const struct module *m, const char *name,
+					const char *file, bool local, bool *ambiguous);
+
+#endif
