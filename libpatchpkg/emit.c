@@ -114,11 +114,19 @@ int mkpatch_layout(struct mk_ctx *ctx)
 		ctx->isec[ps] = -1;
 		if (!ctx->size[ps])
 			continue;
+		/* room after the last function for a later patch's branch */
+		if (psec_desc[ps].kind == SEC_CODE)
+			ctx->size[ps] += ctx->arch->branch_size;
 		ctx->isec[ps] = image_add_section(&ctx->img, psec_desc[ps].name, psec_desc[ps].kind,
 						  psec_desc[ps].flags, ctx->size[ps],
 						  ctx->align[ps] ? ctx->align[ps] : 1, ctx->err);
 		if (ctx->isec[ps] < 0)
 			return -1;
+		/* gaps between functions trap, and count as padding for a
+		 * later patch's branch at a function's entry */
+		if (psec_desc[ps].kind == SEC_CODE)
+			memset(ctx->img.sections[ctx->isec[ps]].data, ctx->arch->code_fill,
+			       ctx->size[ps]);
 	}
 	ctx->man_isec = image_add_section(&ctx->img, MANIFEST_SECTION, SEC_META, 0, 0, 8, ctx->err);
 	if (ctx->man_isec < 0 || add_stub_symbols(ctx) < 0)

@@ -249,9 +249,12 @@ static int read_original(struct apply_ctx *ctx, uint64_t entry, uint8_t *buf, ui
 
 		for (size_t s = 0; s < rec->nr_sites; s++) {
 			const struct ledger_site *site = &rec->sites[s];
+			uint64_t lo = site->addr > entry ? site->addr : entry;
+			uint64_t hi = site->addr + site->size < entry + size ?
+				      site->addr + site->size : entry + size;
 
-			if (site->addr >= entry && site->addr + site->size <= entry + size)
-				memcpy(buf + (site->addr - entry), site->saved, site->size);
+			if (lo < hi)
+				memcpy(buf + (lo - entry), site->saved + (lo - site->addr), hi - lo);
 		}
 	}
 	return 0;
@@ -314,7 +317,7 @@ static int check_room(struct apply_ctx *ctx, const char *name, uint64_t entry, u
 
 	if (size >= need)
 		return 0;
-	if (process_read(ctx->lc.proc, entry + size, after, sizeof(after), NULL) < 0 ||
+	if (read_original(ctx, entry + size, after, sizeof(after)) < 0 ||
 	    !ctx->arch->is_padding(after, sizeof(after), need - size))
 		return apply_error(ctx, name, "%" PRIu64 " bytes, too small for a %u-byte branch "
 				   "and followed by other code", size, need);

@@ -96,6 +96,7 @@ void modules_release(struct module_set *set)
 		free(m->open_error);
 		objfile_free(m->file);
 		objfile_free(m->debug);
+		free(m->versioned);
 	}
 	free(set->mods);
 	memset(set, 0, sizeof(*set));
@@ -222,6 +223,27 @@ static void load_debug_file(struct module *m, const char *debug_dir)
 	}
 }
 
+/* The program's .symtab names what the linker copied out of a library
+ * by its versioned name; the process uses that copy. */
+static int find_versioned(struct module *m)
+{
+	const struct obj *obj = m->obj;
+
+	for (size_t i = 0; i < obj->nr_symbols; i++) {
+		const struct symbol *s = obj->symbols[i];
+		void *p;
+
+		if (!is_defined(s) || s->bind == BIND_LOCAL || !strchr(s->name, '@'))
+			continue;
+		p = realloc(m->versioned, (m->nr_versioned + 1) * sizeof(*m->versioned));
+		if (!p)
+			return -1;
+		m->versioned = p;
+		m->versioned[m->nr_versioned++] = s;
+	}
+	return 0;
+}
+
 int module_load(struct module *m, const struct module_set *set, const struct process *p,
 		struct ipbp_err *err)
 {
@@ -242,6 +264,8 @@ int module_load(struct module *m, const struct module_set *set, const struct pro
 	if (!m->has_locals)
 		load_debug_file(m, set->debug_dir);
 	read_versym(m);
+	if (find_versioned(m) < 0)
+		return ipbp_error(err, "out of memory");
 	m->loaded = true;
 	return 0;
 }
@@ -286,6 +310,13 @@ const struct symbol *module_find_symbol(const struct module *m, const char *name
 		if (found && (found->value != s->value || found->kind != s->kind))
 			*ambiguous = true;
 		else if (!found || (found->bind == BIND_WEAK && s->bind == BIND_GLOBAL))
+			found = s;
+	}
+	for (size_t i = 0; !found && !local && i < m->nr_versioned; i++) {
+		const struct symbol *s = m->versioned[i];
+		size_t len = strlen(name);
+
+		if (!strncmp(s->name, name, len) && s->name[len] == '@')
 			found = s;
 	}
 	return found;

@@ -44,6 +44,10 @@ struct module {
 				 * pointer (the executable's: x86-64 variant II) */
 	const uint8_t *versym;	/* .gnu.version, one u16 per dynamic symbol */
 	size_t nr_versym;
+	const struct symbol **versioned;	/* defined symbols of .symtab named
+						 * "name@VERSION" (a copy-relocated
+						 * "stdout@GLIBC_2.2.5") */
+	size_t nr_versioned;
 
 	/* Private. */
 	uint64_t map_offset;	/* file offset of the lowest mapping */

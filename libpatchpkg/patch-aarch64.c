@@ -414,6 +414,7 @@ const struct patch_arch patch_arch_aarch64 = {
 	.arch = ARCH_AARCH64,
 	.machine = EM_AARCH64,
 	.page_size = 65536,	/* the largest page an AArch64 kernel may use */
+	.code_fill = 0,
 	.stub_size = 16,
 	.abs64_type = R_AARCH64_ABS64,
 	.tpoff64_type = R_AARCH64_TLS_TPREL,

@@ -50,6 +50,8 @@ struct patch_arch {
 	uint16_t machine;		/* ELF e_machine */
 	uint32_t page_size;		/* the loader maps the patch at a multiple */
 	unsigned stub_size;		/* bytes of one import stub, aligned */
+	uint8_t code_fill;		/* fills code between functions: a trap
+					 * (x86 int3; AArch64 0, udf #0) */
 	uint32_t abs64_type;		/* R_*_64 / R_AARCH64_ABS64 */
 	uint32_t tpoff64_type;		/* R_X86_64_TPOFF64 / R_AARCH64_TLS_TPREL64 */
 	uint32_t dtpmod64_type, dtpoff64_type;	/* 0 when unsupported */

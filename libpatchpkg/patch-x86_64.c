@@ -304,6 +304,7 @@ const struct patch_arch patch_arch_x86_64 = {
 	.arch = ARCH_X86_64,
 	.machine = EM_X86_64,
 	.page_size = 4096,
+	.code_fill = 0xcc,
 	.stub_size = 8,
 	.abs64_type = R_X86_64_64,
 	.tpoff64_type = R_X86_64_TPOFF64,

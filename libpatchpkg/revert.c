@@ -79,6 +79,8 @@ static int choose(struct revert_ctx *ctx, enum patchload_revert what, uint64_t s
 		ctx->todo[ctx->nr_todo++] = applied[i];
 		return 0;
 	}
+	if (what == REVERT_ALL)
+		return 0;
 	return ipbp_error(lc->err, "process %d: no patch #%" PRIu64 " is applied",
 			  (int)lc->proc->pid, seq);
 }
