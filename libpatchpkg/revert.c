@@ -85,21 +85,49 @@ static int choose(struct revert_ctx *ctx, enum patchload_revert what, uint64_t s
 			  (int)lc->proc->pid, seq);
 }
 
-/* Every branch still as written: nothing else rewrote those bytes. */
-static int check_branches(struct revert_ctx *ctx, const struct ledger *rec)
+/*
+ * The bytes at [addr, addr + size) once the patches before todo[upto]
+ * (the newer ones) are reverted: what is there now, with what those
+ * patches will put back.
+ */
+static int bytes_after_newer(struct revert_ctx *ctx, size_t upto, uint64_t addr, uint8_t *buf,
+			     size_t size)
 {
+	if (process_read(ctx->lc.proc, addr, buf, size, ctx->lc.err) < 0)
+		return -1;
+	for (size_t i = upto; i-- > 0;) {
+		const struct ledger *newer = ctx->todo[i];
+
+		for (size_t s = 0; s < newer->nr_sites; s++) {
+			const struct ledger_site *site = &newer->sites[s];
+			uint64_t lo = site->addr > addr ? site->addr : addr;
+			uint64_t hi = site->addr + site->size < addr + size ?
+				      site->addr + site->size : addr + size;
+
+			if (lo < hi)
+				memcpy(buf + (lo - addr), site->saved + (lo - site->addr), hi - lo);
+		}
+	}
+	return 0;
+}
+
+/* Every branch of todo[i] still as written (once the newer patches being
+ * reverted with it are): nothing else rewrote those bytes. */
+static int check_branches(struct revert_ctx *ctx, size_t i)
+{
+	const struct ledger *rec = ctx->todo[i];
 	const struct patch_arch *arch = rec_arch(rec);
 
 	if (!arch)
 		return ipbp_error(ctx->lc.err, "%s: unknown architecture", rec->name);
-	for (size_t i = 0; i < rec->nr_sites; i++) {
-		const struct ledger_site *s = &rec->sites[i];
+	for (size_t k = 0; k < rec->nr_sites; k++) {
+		const struct ledger_site *s = &rec->sites[k];
 		uint8_t want[LEDGER_SAVED_MAX], now[LEDGER_SAVED_MAX];
 
 		memcpy(want, s->saved, LEDGER_SAVED_MAX);
 		if (s->size != arch->branch_size ||
 		    arch->write_branch(want, s->addr, s->dest, ctx->lc.err) < 0 ||
-		    process_read(ctx->lc.proc, s->addr, now, s->size, ctx->lc.err) < 0)
+		    bytes_after_newer(ctx, i, s->addr, now, s->size) < 0)
 			return -1;
 		if (memcmp(want, now, s->size))
 			return ipbp_error(ctx->lc.err, "%s: the branch at 0x%" PRIx64 " was changed "
@@ -153,11 +181,12 @@ static int revert_stopped(struct revert_ctx *ctx)
 		return -1;
 	load_step(&ctx->lc, "wait");
 	for (size_t i = 0; i < ctx->nr_todo; i++)
-		if (check_branches(ctx, ctx->todo[i]) < 0)
+		if (check_branches(ctx, i) < 0)
 			return -1;
 	for (size_t i = 0; i < ctx->nr_todo; i++)
 		if (restore(ctx, ctx->todo[i]) < 0)
-			return -1;
+			return -1;	/* a write to checked memory failed: nothing
+					 * sensible is left to do but say so */
 	load_step(&ctx->lc, "restore");
 	return 0;
 }

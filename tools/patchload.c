@@ -133,24 +133,34 @@ static void parse_options(int argc, char **argv, struct options *o)
 
 /* ---- output ---------------------------------------------------------- */
 
+/* Strings and tables the new code reads: copied, not new program data. */
+static bool is_copied_data(const struct manifest_added *a)
+{
+	return (a->flags & ME_READONLY) && a->kind != MK_FUNC;
+}
+
 static void print_functions(FILE *f, const struct ledger *rec)
 {
 	const struct manifest *m = rec->manifest;
 	const char *sep = "";
 
+	size_t added = 0;
+
 	for (size_t i = 0; i < m->nr_funcs; i++, sep = " ")
 		fprintf(f, "%s%s", sep, m->funcs[i].name);
-	if (m->nr_added)
-		fprintf(f, "%s(+%zu added)", sep, m->nr_added);
+	for (size_t i = 0; i < m->nr_added; i++)
+		added += !is_copied_data(&m->added[i]);
+	if (added)
+		fprintf(f, "%s(+%zu added)", sep, added);
 }
 
 static void print_stats(const struct patchload_stats *st)
 {
 	fprintf(stderr, "%s: ", tool_name());
 	for (unsigned i = 0; i < st->nr_steps; i++)
-		fprintf(stderr, "%s%s %.3f ms", i ? ", " : "", st->steps[i].name,
-			st->steps[i].ns / 1e6);
-	fprintf(stderr, "; total %.3f ms; process stopped %.3f ms (%zu thread%s, %u stop%s; "
+		fprintf(stderr, "%s %.3f ms%s", st->steps[i].name, st->steps[i].ns / 1e6,
+			i + 1 < st->nr_steps ? ", " : "; ");
+	fprintf(stderr, "total %.3f ms; process stopped %.3f ms (%zu thread%s, %u stop%s; "
 		"%.3f ms from the first thread stopped to the last resumed)\n",
 		st->total_ns / 1e6, st->stopped_ns / 1e6, st->threads,
 		st->threads == 1 ? "" : "s", st->stops, st->stops == 1 ? "" : "s",
@@ -179,7 +189,9 @@ static void list_text(const struct ledger *rec)
 		       s->flags & SITE_ENTRY ? "" : " (earlier patch's copy)");
 	}
 	for (size_t i = 0; i < m->nr_added; i++)
-		printf("\t+%s\t0x%" PRIx64 "\n", m->added[i].name, rec->image_base + m->added[i].addr);
+		if (!is_copied_data(&m->added[i]))
+			printf("\t+%s\t0x%" PRIx64 "\n", m->added[i].name,
+			       rec->image_base + m->added[i].addr);
 }
 
 static void json_string(const char *s)

@@ -1,0 +1,184 @@
+#!/bin/sh
+# t4120-patchload-shlib - patching a function of a shared library the
+# process loaded (patchload(1), "Shared libraries").
+#
+# libt.so (lib.c, -fPIC) has
+#   lib_func(x)   x * 2 (changed to x * 3: "lib_func(7)" goes 14 -> 21)
+#   lib_count()   ++calls on a file-local static of the library (changed
+#                 to calls += 1; return calls + 100000: the count goes on
+#                 from where it was, now shifted)
+#   lib_twice(x)  lib_func(x) + lib_func(x), unchanged: a call inside the
+#                 library reaches the new lib_func too
+# and the program (linked with -lt, run with LD_LIBRARY_PATH) prints
+# "lib_func(7) lib_twice(7) lib_count()" every 2 ms.
+#
+#   - a patch of lib_func only: the output changes, the program's own
+#     code is untouched; the redirection is in libt.so's mapping; revert
+#     restores the output and libt.so's code byte for byte;
+#   - a patch of lib_count: the library's static keeps counting;
+#   - both stacked, reverted with --revert=all.
+. "$IPBP_SRC/testsuite/lib.sh"
+. "$IPBP_SRC/testsuite/patchload/b-lib.sh"
+
+mkdir old new newc || exit 1
+cat >old/lib.c <<'EOF'
+#define SPIN(n) for (int i_ = 0; i_ < (n); i_++) __asm__ volatile("")
+
+static int calls;
+
+int lib_func(int x)
+{
+	SPIN(x);
+	return x * 2;
+}
+
+int lib_count(void)
+{
+	SPIN(3);
+	return ++calls;
+}
+
+int lib_twice(int x)
+{
+	return lib_func(x) + lib_func(x);
+}
+EOF
+sed 's/return x \* 2;/return x * 3;/' old/lib.c >new/lib.c
+sed 's/return ++calls;/calls += 1;\n\treturn calls + 100000;/' old/lib.c >newc/lib.c
+cat >main.c <<'EOF'
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+int lib_func(int), lib_twice(int), lib_count(void);
+
+int main(void)
+{
+	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+	for (;;) {
+		int a = lib_func(7), b = lib_twice(7);
+
+		printf("%d %d %d\n", a, b, lib_count());
+		fflush(stdout);
+		usleep(2000);
+	}
+}
+EOF
+for d in old new newc; do
+	(cd $d && gcc -O2 -fPIC -c lib.c) || exit 1
+done
+gcc -O2 -fPIC -shared old/lib.o -o libt.so &&
+gcc -O2 -c main.c && gcc main.o -L. -lt -o app || exit 1
+mkpatch -o func.so old/lib.o new/lib.o &&
+mkpatch -o count.so old/lib.o newc/lib.o || exit 1
+
+LD_LIBRARY_PATH=$PWD
+export LD_LIBRARY_PATH
+pl_start app ./app
+P=$pid
+
+# libcode OUT: the non-writable mappings of libt.so, their bytes.
+libcode() {
+	lib=$(awk -v l="$PWD/libt.so" "\$6 == l { print \$6; exit }" /proc/$P/maps) &&
+	test -n "$lib" &&
+	awk -v l="$lib" "\$6 == l && \$2 !~ /w/ { print \$1, \$2 }" /proc/$P/maps >"$1.ranges" &&
+	: >"$1" &&
+	while read range perm; do
+		lo=$((0x${range%-*})) hi=$((0x${range#*-}))
+		echo "$range $perm" >>"$1"
+		dd if=/proc/$P/mem iflag=skip_bytes,count_bytes skip=$lo count=$((hi - lo)) \
+			bs=65536 2>/dev/null | od -An -tx1 -v >>"$1"
+	done <"$1.ranges"
+}
+
+# shows A B: the output's last line shows lib_func(7) = A, lib_twice(7) = B.
+shows() {
+	tail -n 1 app.out | grep -q "^$1 $2 "
+}
+
+# line A B: waits until it does.
+line() {
+	pl_until shows "$1" "$2"
+}
+
+# shifted: the last line shows lib_count() from the patch.
+shifted() {
+	tail -n 1 app.out | awk '$3 > 100000 { ok = 1 } END { exit !ok }'
+}
+
+test_expect_success 'the program runs with the old library' '
+	line 14 28 &&
+	pl_code $P code.before &&
+	libcode lib.before &&
+	test -s lib.before
+'
+
+test_expect_success 'lib_func patched in libt.so: the output changes' '
+	patchload -p $P func.so >out &&
+	echo "applied #1 func.so to process $P: lib_func" >expect &&
+	test_cmp expect out &&
+	line 21 42
+'
+
+test_expect_success 'the branch is in libt.so, at lib_func; the program is untouched' '
+	patchload -p $P --list --format=json >list.json &&
+	cat list.json &&
+	f=$(nm -D --defined-only libt.so | awk "\$3 == \"lib_func\" { print \$1 }") &&
+	base=$(awk -v l="$PWD/libt.so" "\$6 == l { print \$1; exit }" /proc/$P/maps) &&
+	entry=$(printf "0x%x" $((0x${base%-*} + 0x$f))) &&
+	python3 -c "import json
+d = json.load(open(\"list.json\"))
+s = d[\"patches\"][0][\"sites\"]
+assert [(x[\"function\"], int(x[\"addr\"], 16), x[\"entry\"]) for x in s] == [(\"lib_func\", $entry, True)], s" &&
+	pl_code $P code.now &&
+	test_cmp code.before code.now
+'
+
+test_expect_success 'revert: the old output, libt.so byte for byte as it was' '
+	patchload -p $P --revert >out &&
+	echo "reverted #1 func.so in process $P: lib_func" >expect &&
+	test_cmp expect out &&
+	line 14 28 &&
+	libcode lib.now &&
+	test_cmp lib.before lib.now &&
+	! pl_maps $P
+'
+
+# The count before the patch, then the shifted one, must go on one by one.
+test_expect_success 'lib_count patched: the library static keeps counting' '
+	patchload -p $P count.so >out &&
+	echo "applied #1 count.so to process $P: lib_count" >expect &&
+	test_cmp expect out &&
+	pl_until shifted &&
+	sed "\$d" app.out >lines &&
+	awk "{ n = \$3 % 100000 }
+	     NR > 1 && n != prev + 1 { print \"line \" NR \": \" \$0 \" after \" prev; bad = 1 }
+	     { prev = n }
+	     END { exit bad }" lines &&
+	last=$(awk "\$3 < 100000 { n = \$3 } END { print n }" lines) &&
+	first=$(awk "\$3 > 100000 { print \$3 - 100000; exit }" lines) &&
+	echo "old count $last, then $first" &&
+	test "$first" = $((last + 1)) &&
+	test "$last" -gt 10
+'
+
+test_expect_success 'both stacked in libt.so, then --revert=all' '
+	patchload -q -p $P func.so &&
+	line 21 42 &&
+	shifted &&
+	patchload -p $P --revert=all >out &&
+	printf "%s\n" "reverted #2 func.so in process $P: lib_func" \
+		"reverted #1 count.so in process $P: lib_count" >expect &&
+	test_cmp expect out &&
+	line 14 28 &&
+	libcode lib.now &&
+	test_cmp lib.before lib.now &&
+	! pl_maps $P
+'
+
+test_expect_success 'the program ran on throughout' '
+	pl_alive $P &&
+	test_cmp /dev/null app.err
+'
+
+test_done
