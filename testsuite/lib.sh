@@ -50,6 +50,18 @@ skip_all() {
 	exit 0
 }
 
+# require_ptrace: skips the script unless a process may trace its sibling
+# (what patchload does): some kernels (Yama) and containers forbid it.
+require_ptrace() {
+	sleep 30 &
+	_probe=$!
+	_why=$("$PROGS/can-ptrace" $_probe 2>&1)
+	_ok=$?
+	kill $_probe 2>/dev/null
+	wait $_probe 2>/dev/null
+	[ $_ok = 0 ] || skip_all "this process may not ptrace its sibling ($_why)"
+}
+
 test_cmp() {
 	diff -u "$1" "$2"
 }

@@ -13,6 +13,7 @@ BASIC="$IPBP_SRC/testsuite/patchload/basic"
 MEMSUM="$PROGS/patchload-memsum"
 
 [ "$(uname -s -m)" = "Linux x86_64" ] || skip_all "patchload runs on Linux x86-64"
+require_ptrace
 for t in cc objdiff mkpatch patchload "$MEMSUM"; do
 	command -v "$t" >/dev/null 2>&1 || skip_all "$t not found"
 done
