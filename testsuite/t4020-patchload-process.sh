@@ -1,0 +1,216 @@
+#!/bin/sh
+# t4020-patchload-process - what patchload does to the process around the
+# patch: the thread that makes patchload's system calls gets every
+# register back (a thread spinning with known values in its registers
+# checks them all the time), a thread blocked in read(2) goes on reading
+# after its call was interrupted, and a stripped program's file-local
+# functions are found through its separate debug file (by build-id).
+. "$IPBP_SRC/testsuite/lib.sh"
+. "$IPBP_SRC/testsuite/patchload/b-lib.sh"
+
+# work.c: the patched function, called by a worker thread.
+cat >work.c <<'EOF'
+#define SPIN(n) for (int i_ = 0; i_ < (n); i_++) __asm__ volatile("")
+
+__attribute__((noipa)) int work(int x)
+{
+	SPIN(x);
+	return 100;
+}
+EOF
+mkdir new && sed 's/return 100;/return 101;/' work.c >new/work.c
+
+# regs.c: the main thread (the one patchload borrows: the first of
+# /proc/PID/task) spins with 13 registers holding known values and exits 3
+# the moment one differs; a worker prints work(3) every 2 ms.
+cat >regs.c <<'EOF'
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+int work(int);
+
+static void *worker(void *arg)
+{
+	for (;;) {
+		printf("%d\n", work(3));
+		fflush(stdout);
+		usleep(2000);
+	}
+	return arg;
+}
+
+#define CHECK(reg, v) "movabs $" v ", %%rax\n\tcmp %%rax, %%" reg "\n\tjne 2f\n\t"
+#define SET(reg, v) "movabs $" v ", %%" reg "\n\t"
+
+static void spin_checking_registers(void)
+{
+	__asm__ volatile(
+		SET("rbx", "0x1111111111111111") SET("rcx", "0x2222222222222222")
+		SET("rdx", "0x3333333333333333") SET("rsi", "0x4444444444444444")
+		SET("rdi", "0x5555555555555555") SET("r8", "0x6666666666666666")
+		SET("r9", "0x7777777777777777") SET("r10", "0x8888888888888888")
+		SET("r11", "0x9999999999999999") SET("r12", "0xaaaaaaaaaaaaaaaa")
+		SET("r13", "0xbbbbbbbbbbbbbbbb") SET("r14", "0xcccccccccccccccc")
+		SET("r15", "0xdddddddddddddddd")
+		"1:\n\t"
+		CHECK("rbx", "0x1111111111111111") CHECK("rcx", "0x2222222222222222")
+		CHECK("rdx", "0x3333333333333333") CHECK("rsi", "0x4444444444444444")
+		CHECK("rdi", "0x5555555555555555") CHECK("r8", "0x6666666666666666")
+		CHECK("r9", "0x7777777777777777") CHECK("r10", "0x8888888888888888")
+		CHECK("r11", "0x9999999999999999") CHECK("r12", "0xaaaaaaaaaaaaaaaa")
+		CHECK("r13", "0xbbbbbbbbbbbbbbbb") CHECK("r14", "0xcccccccccccccccc")
+		CHECK("r15", "0xdddddddddddddddd")
+		"jmp 1b\n"
+		"2:\n"
+		::: "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
+		    "r12", "r13", "r14", "r15", "cc", "memory");
+}
+
+int main(void)
+{
+	pthread_t t;
+
+	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+	pthread_create(&t, NULL, worker, NULL);
+	spin_checking_registers();
+	fprintf(stderr, "a register changed\n");
+	exit(3);
+}
+EOF
+
+# reader.c: the main thread blocks in read(2) on standard input and
+# echoes each line; a worker prints work(3).
+cat >reader.c <<'EOF'
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+int work(int);
+
+static void *worker(void *arg)
+{
+	for (;;) {
+		printf("%d\n", work(3));
+		fflush(stdout);
+		usleep(2000);
+	}
+	return arg;
+}
+
+int main(void)
+{
+	pthread_t t;
+	char buf[64];
+	ssize_t n;
+
+	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+	pthread_create(&t, NULL, worker, NULL);
+	while ((n = read(0, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = 0;
+		fprintf(stderr, "read: %s", buf);
+	}
+	fprintf(stderr, "read ended: %zd\n", n);
+	return 0;
+}
+EOF
+
+test_expect_success 'build the programs and the patch' '
+	gcc -O2 -c work.c -o work.o &&
+	(cd new && gcc -O2 -c work.c -o work.o) &&
+	gcc -O2 -pthread regs.c work.o -o regs &&
+	gcc -O2 -pthread reader.c work.o -o reader &&
+	mkpatch -o p.so work.o new/work.o
+'
+
+test_expect_success 'the thread patchload borrows for its system calls keeps every register' '
+	pl_start regs ./regs &&
+	P=$pid &&
+	pl_await regs.out 100 &&
+	i=0 &&
+	while [ $i -lt 20 ]; do
+		patchload -q -p $P p.so &&
+		pl_await regs.out 101 &&
+		patchload -q -p $P --revert &&
+		pl_await regs.out 100 || return 1
+		i=$((i + 1))
+	done &&
+	pl_alive $P &&
+	test_cmp /dev/null regs.err
+'
+
+test_expect_success 'a thread blocked in read(2) goes on reading after the patch' '
+	mkfifo in &&
+	{ pl_start reader sh -c "exec ./reader <in"; } &&
+	P=$pid &&
+	exec 8>in &&
+	pl_await reader.out 100 &&
+	echo one >&8 &&
+	pl_until grep -q "^read: one" reader.err &&
+	patchload -q -p $P p.so &&
+	pl_await reader.out 101 &&
+	echo two >&8 &&
+	pl_until grep -q "^read: two" reader.err &&
+	patchload -q -p $P --revert &&
+	pl_await reader.out 100 &&
+	echo three >&8 &&
+	pl_until grep -q "^read: three" reader.err &&
+	exec 8>&- &&
+	pl_until grep -q "^read ended: 0" reader.err &&
+	printf "read: one\nread: two\nread: three\nread ended: 0\n" >expect &&
+	test_cmp expect reader.err
+'
+
+# strip.c: the patched function is file-local, so only .symtab knows it.
+cat >strip.c <<'EOF'
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#define SPIN(n) for (int i_ = 0; i_ < (n); i_++) __asm__ volatile("")
+
+static __attribute__((noipa)) int hidden(int x)
+{
+	SPIN(x);
+	return 200;
+}
+
+int main(void)
+{
+	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+	for (;;) {
+		printf("%d\n", hidden(3));
+		fflush(stdout);
+		usleep(2000);
+	}
+}
+EOF
+
+test_expect_success 'a stripped program: file-local functions come from its debug file' '
+	sed "s/return 200;/return 201;/" strip.c >new/strip.c &&
+	gcc -O2 -g -c strip.c -o strip.o &&
+	(cd new && gcc -O2 -g -c strip.c -o strip.o) &&
+	gcc -Wl,--build-id -o stripped strip.o &&
+	objcopy --only-keep-debug stripped stripped.debug &&
+	strip stripped &&
+	id=$(readelf -n stripped | sed -n "s/.*Build ID: \([0-9a-f]*\).*/\1/p") &&
+	test -n "$id" &&
+	mkdir -p debug/.build-id/$(echo $id | cut -c1-2) &&
+	cp stripped.debug debug/.build-id/$(echo $id | cut -c1-2)/$(echo $id | cut -c3-).debug &&
+	mkpatch -o hidden.so strip.o new/strip.o &&
+	pl_start stripped ./stripped &&
+	P=$pid &&
+	pl_await stripped.out 200 &&
+	! patchload -p $P hidden.so 2>err &&
+	grep "^patchload: hidden: not in process $P\$" err &&
+	patchload -p $P --debug-dir="$PWD/debug" hidden.so &&
+	pl_await stripped.out 201 &&
+	patchload -q -p $P --revert &&
+	pl_await stripped.out 200
+'
+
+test_done
