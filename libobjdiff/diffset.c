@@ -154,6 +154,8 @@ static void warm_up_capstone(void)
 	}
 }
 
+#define SMALL_INPUTS (256u << 10)
+
 /*
  * Decodes the objects of old and new (either may be NULL), old in a second
  * thread: each obj_decode_references() touches only its own obj (the
@@ -168,6 +170,9 @@ static int decode_files(struct objfile *old, struct objfile *new, struct ipbp_er
 
 	if (!old || !new)
 		return old || new ? decode_file(old ? old : new, err) : 0;
+	/* small objects decode faster than a thread starts */
+	if (old->size + new->size < SMALL_INPUTS)
+		return decode_file(old, err) < 0 ? -1 : decode_file(new, err);
 	warm_up_capstone();
 	if (pthread_create(&thread, NULL, decode_job_run, &job))
 		return decode_file(old, err) < 0 ? -1 : decode_file(new, err);
