@@ -156,6 +156,19 @@ int ledger_decode(struct ledger **out, const uint8_t *b, size_t len, uint64_t ad
 	return 0;
 }
 
+void ledger_put_back(const struct ledger *l, uint64_t addr, uint8_t *buf, size_t size)
+{
+	for (size_t i = 0; i < l->nr_sites; i++) {
+		const struct ledger_site *site = &l->sites[i];
+		uint64_t lo = site->addr > addr ? site->addr : addr;
+		uint64_t hi = site->addr + site->size < addr + size ?
+			      site->addr + site->size : addr + size;
+
+		if (lo < hi)
+			memcpy(buf + (lo - addr), site->saved + (lo - site->addr), hi - lo);
+	}
+}
+
 void ledger_free_list(struct ledger **list, size_t nr)
 {
 	for (size_t i = 0; i < nr; i++)

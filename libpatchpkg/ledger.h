@@ -92,6 +92,10 @@ int ledger_read_all(struct process *p, struct ledger ***list, size_t *nr,
 		    struct ipbp_err *err);
 void ledger_free_list(struct ledger **list, size_t nr);
 
+/* buf holds the process's bytes at [addr, addr + size): puts back in it
+ * the bytes l's branches replaced, where they overlap. */
+void ledger_put_back(const struct ledger *l, uint64_t addr, uint8_t *buf, size_t size);
+
 /* Offset of the state field, for marking a record reverted in place. */
 #define LEDGER_STATE_OFFSET 12
 

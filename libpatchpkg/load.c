@@ -244,19 +244,8 @@ static int read_original(struct apply_ctx *ctx, uint64_t entry, uint8_t *buf, ui
 {
 	if (process_read(ctx->lc.proc, entry, buf, size, ctx->lc.err) < 0)
 		return -1;
-	for (size_t i = ctx->nr_applied; i-- > 0;) {
-		const struct ledger *rec = ctx->applied[i];
-
-		for (size_t s = 0; s < rec->nr_sites; s++) {
-			const struct ledger_site *site = &rec->sites[s];
-			uint64_t lo = site->addr > entry ? site->addr : entry;
-			uint64_t hi = site->addr + site->size < entry + size ?
-				      site->addr + site->size : entry + size;
-
-			if (lo < hi)
-				memcpy(buf + (lo - entry), site->saved + (lo - site->addr), hi - lo);
-		}
-	}
+	for (size_t i = ctx->nr_applied; i-- > 0;)	/* the oldest has the say */
+		ledger_put_back(ctx->applied[i], entry, buf, size);
 	return 0;
 }
 

@@ -95,19 +95,8 @@ static int bytes_after_newer(struct revert_ctx *ctx, size_t upto, uint64_t addr,
 {
 	if (process_read(ctx->lc.proc, addr, buf, size, ctx->lc.err) < 0)
 		return -1;
-	for (size_t i = upto; i-- > 0;) {
-		const struct ledger *newer = ctx->todo[i];
-
-		for (size_t s = 0; s < newer->nr_sites; s++) {
-			const struct ledger_site *site = &newer->sites[s];
-			uint64_t lo = site->addr > addr ? site->addr : addr;
-			uint64_t hi = site->addr + site->size < addr + size ?
-				      site->addr + site->size : addr + size;
-
-			if (lo < hi)
-				memcpy(buf + (lo - addr), site->saved + (lo - site->addr), hi - lo);
-		}
-	}
+	for (size_t i = 0; i < upto; i++)	/* newest first, as reverted */
+		ledger_put_back(ctx->todo[i], addr, buf, size);
 	return 0;
 }
 

@@ -310,6 +310,18 @@ test_expect_success 'three stacked, reverted one by one: the code is as before a
 	test_cmp maps.before /proc/$P/maps
 '
 
+test_expect_success 'four stacked, three on f, --revert=all: the code is as before' '
+	patchload -q -p $P p01.so && patchload -q -p $P pg.so && patchload -q -p $P p12.so &&
+	patchload -q -p $P p02.so &&
+	pl_await app.out "102 201" &&
+	patchload -p $P --revert=all >out &&
+	test $(grep -c "^reverted #" out) = 4 &&
+	pl_await app.out "100 200" &&
+	nothing_applied &&
+	pl_code $P code.now &&
+	test_cmp code.before code.now
+'
+
 test_expect_success 'the program ran on throughout' '
 	pl_alive $P &&
 	test_cmp /dev/null app.err &&
