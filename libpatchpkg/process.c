@@ -487,6 +487,27 @@ static int run_until(struct process *p, struct thread *t, int request, int want,
 	return ipbp_error(err, "process %d: thread %d does not run", (int)p->pid, (int)t->tid);
 }
 
+/*
+ * Runs thread t from regs (request, until signal want, as run_until()),
+ * leaves the registers it stopped with in regs, and gives it back its own
+ * registers, whatever happened.
+ */
+static int run_borrowed(struct process *p, struct thread *t, void *regs, int request, int want,
+			int *status, struct ipbp_err *err)
+{
+	const struct proc_arch *a = p->arch;
+	int ret;
+
+	if (a->set_regs(t->tid, regs) < 0)
+		return os_error(err, t->tid, "cannot set registers", errno);
+	ret = run_until(p, t, request, want, status, err);
+	if (ret == 0 && a->get_regs(t->tid, regs) < 0)
+		ret = os_error(err, t->tid, "cannot read registers", errno);
+	if (t->attached && a->set_regs(t->tid, t->regs) < 0 && ret == 0)
+		ret = os_error(err, t->tid, "cannot restore registers", errno);
+	return ret;
+}
+
 /* Single-steps thread t over the system call instruction at pc. */
 static int step_syscall(struct process *p, struct thread *t, uint64_t pc, long nr,
 			const uint64_t args[6], int64_t *ret, struct ipbp_err *err)
@@ -497,18 +518,12 @@ static int step_syscall(struct process *p, struct thread *t, uint64_t pc, long n
 
 	memcpy(regs, t->regs, a->regs_size);
 	a->set_syscall(regs, pc, nr, args);
-	if (a->set_regs(t->tid, regs) < 0)
-		return os_error(err, t->tid, "cannot set registers", errno);
-	if (run_until(p, t, PTRACE_SINGLESTEP, SIGTRAP, &status, err) < 0)
+	if (run_borrowed(p, t, regs, PTRACE_SINGLESTEP, SIGTRAP, &status, err) < 0)
 		return -1;
-	if (a->get_regs(t->tid, regs) < 0)
-		return os_error(err, t->tid, "cannot read registers", errno);
 	if (a->pc(regs) != pc + a->syscall_insn_size)
 		return ipbp_error(err, "process %d: the system call did not run (stopped at "
 				  "0x%" PRIx64 ")", (int)p->pid, a->pc(regs));
 	*ret = a->syscall_result(regs);
-	if (a->set_regs(t->tid, t->regs) < 0)
-		return os_error(err, t->tid, "cannot restore registers", errno);
 	return 0;
 }
 
@@ -554,14 +569,8 @@ int process_call(struct process *p, uint64_t fn, uint64_t *ret, struct ipbp_err 
 	slot = a->set_call(regs, fn);
 	if ((slot && process_write(p, slot, &zero, sizeof(zero), err) < 0))
 		return -1;
-	if (a->set_regs(t->tid, regs) < 0)
-		return os_error(err, t->tid, "cannot set registers", errno);
-	if (run_until(p, t, PTRACE_CONT, SIGSEGV, &status, err) < 0)
+	if (run_borrowed(p, t, regs, PTRACE_CONT, SIGSEGV, &status, err) < 0)
 		return -1;
-	if (a->get_regs(t->tid, regs) < 0)
-		return os_error(err, t->tid, "cannot read registers", errno);
-	if (a->set_regs(t->tid, t->regs) < 0)
-		return os_error(err, t->tid, "cannot restore registers", errno);
 	if (WSTOPSIG(status) != SIGSEGV || a->pc(regs) != 0)
 		return ipbp_error(err, "process %d: the call of 0x%" PRIx64 " stopped with "
 				  "signal %d at 0x%" PRIx64, (int)p->pid, fn, WSTOPSIG(status),
