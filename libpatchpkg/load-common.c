@@ -11,6 +11,7 @@
  * program, so the scan does not try to be clever.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -77,6 +78,11 @@ size_t load_applied(const struct load_ctx *ctx, struct ledger **out)
 
 /* ---- threads in the way ------------------------------------------------ */
 
+/* A span [lo, hi) no thread may be executing in, or return into. */
+struct busy_span {
+	uint64_t lo, hi;
+};
+
 static bool stack_points_into(struct load_ctx *ctx, const struct thread *t,
 			      const struct busy_span *spans, size_t nr, bool inclusive)
 {
@@ -113,7 +119,7 @@ static bool thread_in_way(struct load_ctx *ctx, const struct thread *t,
 	return stack_points_into(ctx, t, spans, nr, false);
 }
 
-int load_stop_clear(struct load_ctx *ctx, const struct busy_span *spans, size_t nr)
+static int stop_clear_of(struct load_ctx *ctx, const struct busy_span *spans, size_t nr)
 {
 	struct process *p = ctx->proc;
 	unsigned tries = ctx->opts->tries ? ctx->opts->tries : DEFAULT_TRIES;
@@ -136,6 +142,29 @@ int load_stop_clear(struct load_ctx *ctx, const struct busy_span *spans, size_t 
 			  "rewritten (%u tries); nothing was changed", (int)p->pid, tries);
 }
 
+int load_stop_clear(struct load_ctx *ctx, struct ledger *const *recs, size_t nr)
+{
+	struct busy_span *spans;
+	size_t n = 0;
+	int ret;
+
+	for (size_t i = 0; i < nr; i++)
+		n += recs[i]->nr_sites;
+	spans = calloc(n + 1, sizeof(*spans));
+	if (!spans)
+		return ipbp_error(ctx->err, "out of memory");
+	n = 0;
+	for (size_t i = 0; i < nr; i++)
+		for (size_t s = 0; s < recs[i]->nr_sites; s++) {
+			const struct ledger_site *site = &recs[i]->sites[s];
+
+			spans[n++] = (struct busy_span){ site->addr, site->addr + site->size };
+		}
+	ret = stop_clear_of(ctx, spans, n);
+	free(spans);
+	return ret;
+}
+
 bool load_span_in_use(struct load_ctx *ctx, uint64_t lo, uint64_t hi)
 {
 	struct process *p = ctx->proc;
@@ -150,15 +179,22 @@ bool load_span_in_use(struct load_ctx *ctx, uint64_t lo, uint64_t hi)
 	return false;
 }
 
+int load_syscall(struct load_ctx *ctx, const char *what, long nr, const uint64_t args[6],
+		 int64_t *ret)
+{
+	if (process_syscall(ctx->proc, nr, args, ret, ctx->err) < 0)
+		return -1;
+	if (*ret < 0 && *ret > -4096)
+		return ipbp_error(ctx->err, "process %d: %s: %s", (int)ctx->proc->pid, what,
+				  strerror((int)-*ret));
+	return 0;
+}
+
 int load_munmap(struct load_ctx *ctx, uint64_t addr, uint64_t size)
 {
-	uint64_t args[6] = { addr, size };
+	char what[64];
 	int64_t ret;
 
-	if (process_syscall(ctx->proc, SYS_munmap, args, &ret, ctx->err) < 0)
-		return -1;
-	if (ret < 0)
-		return ipbp_error(ctx->err, "process %d: munmap 0x%" PRIx64 ": %s",
-				  (int)ctx->proc->pid, addr, strerror((int)-ret));
-	return 0;
+	snprintf(what, sizeof(what), "munmap 0x%" PRIx64, addr);
+	return load_syscall(ctx, what, SYS_munmap, (uint64_t[6]){ addr, size }, &ret);
 }

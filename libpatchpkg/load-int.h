@@ -25,11 +25,6 @@ struct load_ctx {
 	size_t nr_recs;
 };
 
-/* A span [lo, hi) no thread may be executing in, or return into. */
-struct busy_span {
-	uint64_t lo, hi;
-};
-
 void load_ctx_init(struct load_ctx *ctx, const struct patchload_opts *opts,
 		   struct patchload_stats *stats, struct ipbp_err *err);
 /* Opens pid and reads the records of applied patches. */
@@ -39,15 +34,20 @@ void load_ctx_release(struct load_ctx *ctx);
 void load_step(struct load_ctx *ctx, const char *name);
 
 /*
- * Stops the process at a moment when no thread's program counter lies in
- * any of spans and no word of a thread's stack (a return address) points
- * into them; lets it run briefly and tries again, opts->tries times.
+ * Stops the process at a moment when no thread's program counter lies
+ * inside the bytes of the sites of recs (the branches to be written or
+ * undone) and no word of a thread's stack (a return address) points into
+ * them; lets it run briefly and tries again, opts->tries times.
  */
-int load_stop_clear(struct load_ctx *ctx, const struct busy_span *spans, size_t nr);
+int load_stop_clear(struct load_ctx *ctx, struct ledger *const *recs, size_t nr);
 /* True when a stopped thread runs, or will return into, [lo, hi). */
 bool load_span_in_use(struct load_ctx *ctx, uint64_t lo, uint64_t hi);
 
-/* System calls made in the stopped process. */
+/* System call nr made in the stopped process; *ret is its result, and a
+ * failure of the call itself ("process 42: what: No such device") is an
+ * error too. */
+int load_syscall(struct load_ctx *ctx, const char *what, long nr, const uint64_t args[6],
+		 int64_t *ret);
 int load_munmap(struct load_ctx *ctx, uint64_t addr, uint64_t size);
 
 /* The records that are applied (not reverted), oldest first. */

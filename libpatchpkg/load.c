@@ -68,6 +68,7 @@ struct apply_ctx {
 	size_t cap_sites;
 };
 
+/* "SYMBOL: message": what is wrong with one function or import. */
 static int apply_error(struct apply_ctx *ctx, const char *sym, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -79,8 +80,7 @@ static int apply_error(struct apply_ctx *ctx, const char *sym, const char *fmt, 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return sym ? ipbp_error(ctx->lc.err, "%s: %s", sym, msg)
-		   : ipbp_error(ctx->lc.err, "%s", msg);
+	return ipbp_error(ctx->lc.err, "%s: %s", sym, msg);
 }
 
 /* ---- open_patch --------------------------------------------------------- */
@@ -266,8 +266,8 @@ static int original_matches(struct apply_ctx *ctx, const struct manifest_func *f
 	return 0;
 }
 
-static struct ledger_site *add_site(struct apply_ctx *ctx, uint64_t addr, uint32_t func,
-				    uint16_t flags)
+static int add_site(struct apply_ctx *ctx, const char *name, uint64_t addr, uint32_t func,
+		    uint16_t flags, struct ledger_site **out)
 {
 	struct ledger *rec = ctx->rec;
 	struct ledger_site *s;
@@ -275,7 +275,8 @@ static struct ledger_site *add_site(struct apply_ctx *ctx, uint64_t addr, uint32
 	for (size_t i = 0; i < rec->nr_sites; i++)
 		if (addr < rec->sites[i].addr + rec->sites[i].size &&
 		    rec->sites[i].addr < addr + ctx->arch->branch_size)
-			return NULL;
+			return apply_error(ctx, name, "its entry 0x%" PRIx64 " is also another "
+					   "function's", addr);
 	if (rec->nr_sites == ctx->cap_sites) {
 		size_t ncap = ctx->cap_sites ? ctx->cap_sites * 2 : 16;
 		void *ns = realloc(rec->sites, ncap * sizeof(*rec->sites));
@@ -284,7 +285,7 @@ static struct ledger_site *add_site(struct apply_ctx *ctx, uint64_t addr, uint32
 		if (ns)
 			rec->sites = ns;
 		if (!nb)
-			return NULL;
+			return ipbp_error(ctx->lc.err, "out of memory");
 		ctx->branches = nb;
 		ctx->cap_sites = ncap;
 	}
@@ -294,7 +295,8 @@ static struct ledger_site *add_site(struct apply_ctx *ctx, uint64_t addr, uint32
 	s->func = func;
 	s->size = (uint16_t)ctx->arch->branch_size;
 	s->flags = flags;
-	return s;
+	*out = s;
+	return 0;
 }
 
 /* The branch at entry may cover size bytes of the function and padding
@@ -316,14 +318,11 @@ static int check_room(struct apply_ctx *ctx, const char *name, uint64_t entry, u
 static int plan_site(struct apply_ctx *ctx, const struct manifest_func *f, size_t fi,
 		     uint64_t entry, uint64_t size, uint16_t flags)
 {
-	struct ledger_site *s;
+	struct ledger_site *s = NULL;
 
-	if (check_room(ctx, f->name, entry, size) < 0)
+	if (check_room(ctx, f->name, entry, size) < 0 ||
+	    add_site(ctx, f->name, entry, (uint32_t)fi, flags, &s) < 0)
 		return -1;
-	s = add_site(ctx, entry, (uint32_t)fi, flags);
-	if (!s)
-		return apply_error(ctx, f->name, "its entry 0x%" PRIx64 " is also another "
-				   "function's (or out of memory)", entry);
 	return process_read(ctx->lc.proc, entry, s->saved, s->size, ctx->lc.err);
 }
 
@@ -464,9 +463,10 @@ static int build_template(struct apply_ctx *ctx)
 	ctx->image_size = round_up(end ? end : 1, ctx->page);
 	ctx->templ = calloc(1, ctx->image_size);
 	ctx->image = malloc(ctx->image_size);
-	ctx->prot = calloc(ctx->image_size / ctx->page, 1);
+	ctx->prot = malloc(ctx->image_size / ctx->page);
 	if (!ctx->templ || !ctx->image || !ctx->prot)
 		return ipbp_error(ctx->lc.err, "out of memory");
+	memset(ctx->prot, PROT_READ, ctx->image_size / ctx->page);
 	for (size_t i = 0; i < obj->nr_sections; i++) {
 		const struct section *sec = obj->sections[i];
 		uint8_t prot = PROT_READ | (sec->flags & SECF_WRITE ? PROT_WRITE : 0) |
@@ -518,8 +518,9 @@ static int check_tls(struct apply_ctx *ctx)
 	return 0;
 }
 
-/* The image relocated for base, and the branches; -1 when something does
- * not reach (err says what). */
+/* The image relocated for the mapping at map_addr, the branches and the
+ * record that says where they are; -1 when something does not reach (err
+ * says what). */
 static int relocate(struct apply_ctx *ctx, uint64_t map_addr, struct ipbp_err *err)
 {
 	struct ledger *rec = ctx->rec;
@@ -542,7 +543,9 @@ static int relocate(struct apply_ctx *ctx, uint64_t map_addr, struct ipbp_err *e
 		if (ctx->arch->write_branch(ctx->branches[i], s->addr, s->dest, err) < 0)
 			return -1;
 	}
-	return 0;
+	free(ctx->record);
+	ctx->record = NULL;
+	return ledger_encode(rec, &ctx->record, &ctx->record_len, err);
 }
 
 struct place {
@@ -623,12 +626,9 @@ static int place_patch(struct apply_ctx *ctx)
 	rec->map_size = ctx->record_size + ctx->image_size;
 	anchor = rec->nr_sites ? rec->sites[0].addr : ctx->mods.nr ? ctx->mods.mods[0].start : 0;
 	n = find_places(ctx, anchor, rec->map_size, places, MAX_PLACES);
-	for (size_t i = 0; i < n; i++) {
-		if (relocate(ctx, places[i].addr, &why) < 0)
-			continue;
-		free(ctx->record);
-		return ledger_encode(rec, &ctx->record, &ctx->record_len, ctx->lc.err);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (relocate(ctx, places[i].addr, &why) == 0)
+			return 0;
 	return ipbp_error(ctx->lc.err, "%s: no free address in process %d where the patch "
 			  "reaches everything it refers to%s%s", ctx->path,
 			  (int)ctx->lc.proc->pid, why.msg[0] ? ": " : "", why.msg);
@@ -651,37 +651,13 @@ static int resolve_indirect(struct apply_ctx *ctx)
 		v->indirect = false;
 		any = true;
 	}
-	if (any && relocate(ctx, ctx->rec->addr, ctx->lc.err) < 0)
-		return -1;
-	if (any) {
-		free(ctx->record);
-		return ledger_encode(ctx->rec, &ctx->record, &ctx->record_len, ctx->lc.err);
-	}
-	return 0;
-}
-
-static int wait_for_threads(struct apply_ctx *ctx)
-{
-	const struct ledger *rec = ctx->rec;
-	struct busy_span spans[rec->nr_sites + 1];
-
-	for (size_t i = 0; i < rec->nr_sites; i++)
-		spans[i] = (struct busy_span){ rec->sites[i].addr,
-					       rec->sites[i].addr + rec->sites[i].size };
-	return load_stop_clear(&ctx->lc, spans, rec->nr_sites);
+	return any ? relocate(ctx, ctx->rec->addr, ctx->lc.err) : 0;
 }
 
 static int syscall_in(struct apply_ctx *ctx, const char *what, long nr, uint64_t a0,
 		      uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, int64_t *ret)
 {
-	uint64_t args[6] = { a0, a1, a2, a3, a4, 0 };
-
-	if (process_syscall(ctx->lc.proc, nr, args, ret, ctx->lc.err) < 0)
-		return -1;
-	if (*ret < 0 && *ret > -4096)
-		return ipbp_error(ctx->lc.err, "process %d: %s: %s", (int)ctx->lc.proc->pid, what,
-				  strerror((int)-*ret));
-	return 0;
+	return load_syscall(&ctx->lc, what, nr, (uint64_t[6]){ a0, a1, a2, a3, a4 }, ret);
 }
 
 /* Our own descriptor for the memfd the process just made. */
@@ -716,8 +692,7 @@ static int protect_segments(struct apply_ctx *ctx)
 			end++;
 		if (ctx->prot[pg] != PROT_READ &&
 		    syscall_in(ctx, "mprotect", SYS_mprotect, ctx->rec->image_base + pg * ctx->page,
-			       (end - pg) * ctx->page, ctx->prot[pg] ? ctx->prot[pg] : PROT_READ,
-			       0, 0, &ret) < 0)
+			       (end - pg) * ctx->page, ctx->prot[pg], 0, 0, &ret) < 0)
 			return -1;
 		pg = end;
 	}
@@ -795,7 +770,7 @@ static int redirect(struct apply_ctx *ctx)
 
 static int apply_stopped(struct apply_ctx *ctx)
 {
-	if (wait_for_threads(ctx) < 0)
+	if (load_stop_clear(&ctx->lc, &ctx->rec, 1) < 0)
 		return -1;
 	load_step(&ctx->lc, "wait");
 	if (resolve_indirect(ctx) < 0 || map_patch(ctx) < 0)

@@ -136,37 +136,9 @@ static int restore(struct revert_ctx *ctx, const struct ledger *rec)
 	return 0;
 }
 
-/* Unmapped when unused, else left marked reverted. */
-static int release_mapping(struct revert_ctx *ctx, struct ledger *rec)
-{
-	uint32_t state = LEDGER_REVERTED;
-
-	if (!load_span_in_use(&ctx->lc, rec->addr, rec->addr + rec->map_size))
-		return load_munmap(&ctx->lc, rec->addr, rec->map_size);
-	rec->state = LEDGER_REVERTED;
-	return process_write(ctx->lc.proc, rec->addr + LEDGER_STATE_OFFSET, &state,
-			     sizeof(state), ctx->lc.err);
-}
-
 static int revert_stopped(struct revert_ctx *ctx)
 {
-	size_t nr_spans = 0;
-	struct busy_span *spans;
-	int ret;
-
-	for (size_t i = 0; i < ctx->nr_todo; i++)
-		nr_spans += ctx->todo[i]->nr_sites;
-	spans = calloc(nr_spans + 1, sizeof(*spans));
-	if (!spans)
-		return ipbp_error(ctx->lc.err, "out of memory");
-	nr_spans = 0;
-	for (size_t i = 0; i < ctx->nr_todo; i++)
-		for (size_t s = 0; s < ctx->todo[i]->nr_sites; s++)
-			spans[nr_spans++] = (struct busy_span){ ctx->todo[i]->sites[s].addr,
-				ctx->todo[i]->sites[s].addr + ctx->todo[i]->sites[s].size };
-	ret = load_stop_clear(&ctx->lc, spans, nr_spans);
-	free(spans);
-	if (ret < 0)
+	if (load_stop_clear(&ctx->lc, ctx->todo, ctx->nr_todo) < 0)
 		return -1;
 	load_step(&ctx->lc, "wait");
 	for (size_t i = 0; i < ctx->nr_todo; i++)
@@ -180,19 +152,36 @@ static int revert_stopped(struct revert_ctx *ctx)
 	return 0;
 }
 
-/* Mappings of reverted patches nobody runs any more are unmapped. */
-static int release_mappings(struct revert_ctx *ctx)
+static bool is_todo(const struct revert_ctx *ctx, const struct ledger *rec)
 {
 	for (size_t i = 0; i < ctx->nr_todo; i++)
-		if (release_mapping(ctx, ctx->todo[i]) < 0)
-			return -1;
+		if (ctx->todo[i] == rec)
+			return true;
+	return false;
+}
+
+/* The mappings of the patches just reverted, and of those reverted earlier
+ * and still mapped: unmapped when no thread runs their code or will return
+ * into it, else (just reverted) left marked reverted. */
+static int release_mappings(struct revert_ctx *ctx)
+{
+	uint32_t state = LEDGER_REVERTED;
+
 	for (size_t i = 0; i < ctx->lc.nr_recs; i++) {
 		struct ledger *rec = ctx->lc.recs[i];
+		bool now = is_todo(ctx, rec);
 
-		if (rec->state == LEDGER_REVERTED &&
-		    !load_span_in_use(&ctx->lc, rec->addr, rec->addr + rec->map_size) &&
-		    load_munmap(&ctx->lc, rec->addr, rec->map_size) < 0)
-			return -1;
+		if (!now && rec->state != LEDGER_REVERTED)
+			continue;
+		if (!load_span_in_use(&ctx->lc, rec->addr, rec->addr + rec->map_size)) {
+			if (load_munmap(&ctx->lc, rec->addr, rec->map_size) < 0)
+				return -1;
+		} else if (now) {
+			rec->state = LEDGER_REVERTED;
+			if (process_write(ctx->lc.proc, rec->addr + LEDGER_STATE_OFFSET, &state,
+					  sizeof(state), ctx->lc.err) < 0)
+				return -1;
+		}
 	}
 	load_step(&ctx->lc, "unmap");
 	return 0;
