@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "error.h"
 #include "manifest.h"
@@ -95,6 +96,14 @@ void ledger_free_list(struct ledger **list, size_t nr);
 /* buf holds the process's bytes at [addr, addr + size): puts back in it
  * the bytes l's branches replaced, where they overlap. */
 void ledger_put_back(const struct ledger *l, uint64_t addr, uint8_t *buf, size_t size);
+
+/*
+ * l listed (ledger-write.c): as text, "#SEQ\tNAME\tSTATE\tWHEN\tBASE", then
+ * for an applied patch a line per branch and per added function or data;
+ * as one JSON object (doc/patchload.1).
+ */
+void ledger_write_text(FILE *f, const struct ledger *l);
+void ledger_write_json(FILE *f, const struct ledger *l);
 
 /* Offset of the state field, for marking a record reverted in place. */
 #define LEDGER_STATE_OFFSET 12

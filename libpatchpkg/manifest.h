@@ -204,6 +204,13 @@ int manifest_decode(struct manifest **out, const char *name, const uint8_t *data
 		    size_t size, struct ipbp_err *err);
 void manifest_free(struct manifest *m);
 
+/* Strings and tables the new code reads, copied into the patch: not new
+ * program data (ME_READONLY and not a function). */
+static inline bool manifest_added_is_copy(const struct manifest_added *a)
+{
+	return (a->flags & ME_READONLY) && a->kind != MK_FUNC;
+}
+
 /* Names for printing: "func", "elf", "initializer", ... */
 const char *manifest_kind_name(enum manifest_kind k);
 const char *manifest_format_name(enum manifest_format f);

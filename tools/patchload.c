@@ -7,7 +7,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/tool.h"
 #include "patchload.h"
@@ -133,12 +132,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 
 /* ---- output ---------------------------------------------------------- */
 
-/* Strings and tables the new code reads: copied, not new program data. */
-static bool is_copied_data(const struct manifest_added *a)
-{
-	return (a->flags & ME_READONLY) && a->kind != MK_FUNC;
-}
-
 static void print_functions(FILE *f, const struct ledger *rec)
 {
 	const struct manifest *m = rec->manifest;
@@ -149,7 +142,7 @@ static void print_functions(FILE *f, const struct ledger *rec)
 	for (size_t i = 0; i < m->nr_funcs; i++, sep = " ")
 		fprintf(f, "%s%s", sep, m->funcs[i].name);
 	for (size_t i = 0; i < m->nr_added; i++)
-		added += !is_copied_data(&m->added[i]);
+		added += !manifest_added_is_copy(&m->added[i]);
 	if (added)
 		fprintf(f, "%s(+%zu added)", sep, added);
 }
@@ -167,79 +160,6 @@ static void print_stats(const struct patchload_stats *st)
 		st->stopping_ns / 1e6);
 }
 
-static void list_text(const struct ledger *rec)
-{
-	const struct manifest *m = rec->manifest;
-	char when[64] = "";
-	time_t t = (time_t)(rec->applied_ns / 1000000000u);
-	struct tm tm;
-
-	if (localtime_r(&t, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	printf("#%" PRIu64 "\t%s\t%s\t%s\t0x%" PRIx64 "\n", rec->seq, rec->name,
-	       rec->state == LEDGER_APPLIED ? "applied" : "reverted", when, rec->image_base);
-	if (rec->state != LEDGER_APPLIED)
-		return;
-	for (size_t i = 0; i < rec->nr_sites; i++) {
-		const struct ledger_site *s = &rec->sites[i];
-		const struct manifest_func *f = s->func < m->nr_funcs ? &m->funcs[s->func] : NULL;
-
-		printf("\t%s%s%s\t0x%" PRIx64 " -> 0x%" PRIx64 "%s\n", f ? f->name : "?",
-		       f && f->file ? "@" : "", f && f->file ? f->file : "", s->addr, s->dest,
-		       s->flags & SITE_ENTRY ? "" : " (earlier patch's copy)");
-	}
-	for (size_t i = 0; i < m->nr_added; i++)
-		if (!is_copied_data(&m->added[i]))
-			printf("\t+%s\t0x%" PRIx64 "\n", m->added[i].name,
-			       rec->image_base + m->added[i].addr);
-}
-
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-static void list_json_one(const struct ledger *rec)
-{
-	const struct manifest *m = rec->manifest;
-
-	printf("{\"seq\":%" PRIu64 ",\"name\":", rec->seq);
-	json_string(rec->name);
-	printf(",\"state\":\"%s\",\"base\":\"0x%" PRIx64 "\",\"size\":%" PRIu64 ",\"sites\":[",
-	       rec->state == LEDGER_APPLIED ? "applied" : "reverted", rec->image_base,
-	       rec->map_size);
-	for (size_t i = 0; i < rec->nr_sites; i++) {
-		const struct ledger_site *s = &rec->sites[i];
-
-		printf("%s{\"function\":", i ? "," : "");
-		json_string(s->func < m->nr_funcs ? m->funcs[s->func].name : "?");
-		printf(",\"addr\":\"0x%" PRIx64 "\",\"dest\":\"0x%" PRIx64 "\",\"entry\":%s}",
-		       s->addr, s->dest, s->flags & SITE_ENTRY ? "true" : "false");
-	}
-	printf("],\"functions\":[");
-	for (size_t i = 0; i < m->nr_funcs; i++) {
-		printf("%s", i ? "," : "");
-		json_string(m->funcs[i].name);
-	}
-	printf("],\"added\":[");
-	for (size_t i = 0; i < m->nr_added; i++) {
-		printf("%s", i ? "," : "");
-		json_string(m->added[i].name);
-	}
-	printf("]}");
-}
-
 static int do_list(const struct options *o)
 {
 	struct ledger **list;
@@ -253,9 +173,9 @@ static int do_list(const struct options *o)
 	for (size_t i = 0; i < nr; i++) {
 		if (o->json) {
 			printf("%s", i ? "," : "");
-			list_json_one(list[i]);
+			ledger_write_json(stdout, list[i]);
 		} else {
-			list_text(list[i]);
+			ledger_write_text(stdout, list[i]);
 		}
 	}
 	if (o->json)

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ledger-write.c - the records of applied patches listed (patchload
+ * --list, doc/patchload.1): as text, a line per patch and a line per
+ * branch; as one JSON object per patch.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "escape.h"
+#include "ledger.h"
+
+void ledger_write_text(FILE *f, const struct ledger *rec)
+{
+	const struct manifest *m = rec->manifest;
+	char when[64] = "";
+	time_t t = (time_t)(rec->applied_ns / 1000000000u);
+	struct tm tm;
+
+	if (localtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(f, "#%" PRIu64 "\t%s\t%s\t%s\t0x%" PRIx64 "\n", rec->seq, rec->name,
+		rec->state == LEDGER_APPLIED ? "applied" : "reverted", when, rec->image_base);
+	if (rec->state != LEDGER_APPLIED)
+		return;
+	for (size_t i = 0; i < rec->nr_sites; i++) {
+		const struct ledger_site *s = &rec->sites[i];
+		const struct manifest_func *fn = s->func < m->nr_funcs ? &m->funcs[s->func] : NULL;
+
+		fprintf(f, "\t%s%s%s\t0x%" PRIx64 " -> 0x%" PRIx64 "%s\n", fn ? fn->name : "?",
+			fn && fn->file ? "@" : "", fn && fn->file ? fn->file : "", s->addr, s->dest,
+			s->flags & SITE_ENTRY ? "" : " (earlier patch's copy)");
+	}
+	for (size_t i = 0; i < m->nr_added; i++)
+		if (!manifest_added_is_copy(&m->added[i]))
+			fprintf(f, "\t+%s\t0x%" PRIx64 "\n", m->added[i].name,
+				rec->image_base + m->added[i].addr);
+}
+
+void ledger_write_json(FILE *f, const struct ledger *rec)
+{
+	const struct manifest *m = rec->manifest;
+
+	fprintf(f, "{\"seq\":%" PRIu64 ",\"name\":", rec->seq);
+	json_put_string(f, rec->name);
+	fprintf(f, ",\"state\":\"%s\",\"base\":\"0x%" PRIx64 "\",\"size\":%" PRIu64
+		",\"sites\":[", rec->state == LEDGER_APPLIED ? "applied" : "reverted",
+		rec->image_base, rec->map_size);
+	for (size_t i = 0; i < rec->nr_sites; i++) {
+		const struct ledger_site *s = &rec->sites[i];
+
+		fprintf(f, "%s{\"function\":", i ? "," : "");
+		json_put_string(f, s->func < m->nr_funcs ? m->funcs[s->func].name : "?");
+		fprintf(f, ",\"addr\":\"0x%" PRIx64 "\",\"dest\":\"0x%" PRIx64 "\",\"entry\":%s}",
+			s->addr, s->dest, s->flags & SITE_ENTRY ? "true" : "false");
+	}
+	fprintf(f, "],\"functions\":[");
+	for (size_t i = 0; i < m->nr_funcs; i++) {
+		fprintf(f, "%s", i ? "," : "");
+		json_put_string(f, m->funcs[i].name);
+	}
+	fprintf(f, "],\"added\":[");
+	for (size_t i = 0; i < m->nr_added; i++) {
+		fprintf(f, "%s", i ? "," : "");
+		json_put_string(f, m->added[i].name);
+	}
+	fprintf(f, "]}");
+}
