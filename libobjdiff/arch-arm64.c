@@ -72,6 +72,36 @@ static bool arm64_find_ref(const cs_insn *insn, struct arch_ref *ref)
 	}
 }
 
+static bool arm64_disp_only(const cs_insn *a, const cs_insn *b, int64_t *da, int64_t *db)
+{
+	const cs_arm64 *x = &a->detail->arm64, *y = &b->detail->arm64;
+	bool differs = false;
+
+	if (a->id != b->id || x->op_count != y->op_count || x->op_count > 8)
+		return false;
+	for (unsigned i = 0; i < x->op_count; i++) {
+		const cs_arm64_op *p = &x->operands[i], *q = &y->operands[i];
+
+		if (p->type != q->type)
+			return false;
+		if (p->type == ARM64_OP_REG && p->reg != q->reg)
+			return false;
+		if (p->type == ARM64_OP_IMM && p->imm != q->imm)
+			return false;
+		if (p->type != ARM64_OP_MEM)
+			continue;
+		if (p->mem.base != q->mem.base || p->mem.index != q->mem.index ||
+		    p->mem.base == ARM64_REG_SP || p->mem.base == ARM64_REG_X29)
+			return false;	/* the stack holds locals */
+		if (p->mem.disp != q->mem.disp) {
+			*da = p->mem.disp;
+			*db = q->mem.disp;
+			differs = true;
+		}
+	}
+	return differs;
+}
+
 const struct arch_ops arch_aarch64_ops = {
 	.arch = ARCH_AARCH64,
 	.name = "aarch64",
@@ -79,4 +109,5 @@ const struct arch_ops arch_aarch64_ops = {
 	.cs_mode = CS_MODE_ARM,
 	.min_insn_size = 4,
 	.find_ref = arm64_find_ref,
+	.disp_only = arm64_disp_only,
 };

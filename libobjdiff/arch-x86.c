@@ -109,6 +109,41 @@ static bool i386_find_ref(const cs_insn *insn, struct arch_ref *ref)
 	return find_branch(insn, ref);
 }
 
+static bool x86_disp_only(const cs_insn *a, const cs_insn *b, int64_t *da, int64_t *db)
+{
+	const cs_x86 *x = &a->detail->x86, *y = &b->detail->x86;
+	bool differs = false;
+
+	/* lea is arithmetic as often as an address; the stack holds locals */
+	if (a->id != b->id || a->id == X86_INS_LEA || x->op_count != y->op_count ||
+	    x->op_count > 8)
+		return false;
+	for (unsigned i = 0; i < x->op_count; i++) {
+		const cs_x86_op *p = &x->operands[i], *q = &y->operands[i];
+
+		if (p->type != q->type || p->size != q->size)
+			return false;
+		if (p->type == X86_OP_REG && p->reg != q->reg)
+			return false;
+		if (p->type == X86_OP_IMM && p->imm != q->imm)
+			return false;
+		if (p->type != X86_OP_MEM)
+			continue;
+		if (p->mem.segment != q->mem.segment || p->mem.base != q->mem.base ||
+		    p->mem.index != q->mem.index || p->mem.scale != q->mem.scale ||
+		    p->mem.base == X86_REG_RIP || p->mem.base == X86_REG_RSP ||
+		    p->mem.base == X86_REG_RBP || p->mem.base == X86_REG_ESP ||
+		    p->mem.base == X86_REG_EBP)
+			return false;
+		if (p->mem.disp != q->mem.disp) {
+			*da = p->mem.disp;
+			*db = q->mem.disp;
+			differs = true;
+		}
+	}
+	return differs;
+}
+
 const struct arch_ops arch_x86_64_ops = {
 	.arch = ARCH_X86_64,
 	.name = "x86-64",
@@ -116,6 +151,7 @@ const struct arch_ops arch_x86_64_ops = {
 	.cs_mode = CS_MODE_64,
 	.min_insn_size = 1,
 	.find_ref = x86_64_find_ref,
+	.disp_only = x86_disp_only,
 };
 
 const struct arch_ops arch_i386_ops = {
@@ -125,4 +161,5 @@ const struct arch_ops arch_i386_ops = {
 	.cs_mode = CS_MODE_32,
 	.min_insn_size = 1,
 	.find_ref = i386_find_ref,
+	.disp_only = x86_disp_only,
 };

@@ -38,6 +38,10 @@ struct arch_ops {
 	 * PC-relatively to an address; false for anything else, including
 	 * encodings whose detail does not match the bytes. */
 	bool (*find_ref)(const cs_insn *insn, struct arch_ref *ref);
+	/* True when a and b (decoded with detail) are the same instruction
+	 * but for the displacement of a memory operand, stored into *da and
+	 * *db: what a changed struct layout does to code. */
+	bool (*disp_only)(const cs_insn *a, const cs_insn *b, int64_t *da, int64_t *db);
 };
 
 extern const struct arch_ops arch_x86_64_ops, arch_i386_ops, arch_aarch64_ops;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mkpatch-int.h"
+#include "types.h"
 
 int mk_oom(struct mk_ctx *ctx)
 {
@@ -46,25 +47,22 @@ int mk_keep(struct mk_ctx *ctx, char *s)
 	return 0;
 }
 
-/* Records a refusal or a warning.  A refusal under --force is a warning
- * that says so.  Returns 0, or -1 when out of memory. */
-int mk_problem(struct mk_ctx *ctx, bool refusal, const char *symbol, const char *fmt, ...)
+/* Records a problem like tmpl (refusal, note, code) with the message fmt;
+ * one message per symbol and kind.  Returns 0, or -1 when out of memory. */
+static int add_problem(struct mk_ctx *ctx, const struct mkpatch_problem *tmpl,
+		       const char *symbol, const char *fmt, va_list ap)
 {
 	struct mkpatch_result *res = ctx->res;
 	struct mkpatch_problem *p;
-	size_t cap = res->nr_problems;
-	va_list ap;
 	char *msg;
 
 	for (size_t i = 0; i < res->nr_problems; i++)
-		if (symbol && res->problems[i].symbol &&
-		    !strcmp(res->problems[i].symbol, symbol) && res->problems[i].refusal == refusal)
-			return 0;	/* one message per symbol and severity */
-	va_start(ap, fmt);
+		if (symbol && res->problems[i].symbol && !strcmp(res->problems[i].symbol, symbol) &&
+		    res->problems[i].refusal == tmpl->refusal && res->problems[i].code == tmpl->code)
+			return 0;
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
-	va_end(ap);
-	p = realloc(res->problems, (cap + 1) * sizeof(*p));
+	p = realloc(res->problems, (res->nr_problems + 1) * sizeof(*p));
 	if (!msg || !p) {
 		free(msg);
 		if (p)
@@ -73,14 +71,44 @@ int mk_problem(struct mk_ctx *ctx, bool refusal, const char *symbol, const char 
 	}
 	res->problems = p;
 	p += res->nr_problems++;
+	*p = *tmpl;
 	p->symbol = symbol ? strdup(symbol) : NULL;
 	p->message = msg;
-	p->refusal = refusal;
-	if (refusal)
+	if (p->refusal)
 		res->nr_refusals++;
 	if (symbol && !p->symbol)
 		return mk_oom(ctx);
 	return 0;
+}
+
+/* Records a refusal or a warning.  A refusal under --force is a warning
+ * that says so.  Returns 0, or -1 when out of memory. */
+int mk_problem(struct mk_ctx *ctx, bool refusal, const char *symbol, const char *fmt, ...)
+{
+	struct mkpatch_problem tmpl = { .refusal = refusal };
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = add_problem(ctx, &tmpl, symbol, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* A warning with its own manifest code, or (code 0) a note: printed, not
+ * recorded. */
+static int mk_remark(struct mk_ctx *ctx, unsigned code, const char *symbol, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int mk_remark(struct mk_ctx *ctx, unsigned code, const char *symbol, const char *fmt, ...)
+{
+	struct mkpatch_problem tmpl = { .note = !code, .code = code };
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = add_problem(ctx, &tmpl, symbol, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 /*
@@ -394,6 +422,77 @@ static int mkpatch_check_data(struct mk_ctx *ctx)
 	return 0;
 }
 
+/* ---- type layouts ------------------------------------------------------------- */
+
+static int report_types(struct mk_ctx *ctx, const struct type_report *rep)
+{
+	for (size_t i = 0; i < rep->nr_no_debug; i++)
+		if (mk_remark(ctx, 0, NULL, "%s: no debug info: type layouts are only "
+			      "guessed from the code", rep->no_debug[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < rep->nr_changes; i++) {
+		char *msg;
+
+		if (!rep->changes[i].unsafe)
+			continue;
+		if (!(msg = type_change_message(&rep->changes[i])))
+			return mk_oom(ctx);
+		if (mk_problem(ctx, true, NULL, "%s", msg) < 0) {
+			free(msg);
+			return -1;
+		}
+		free(msg);
+	}
+	for (size_t i = 0; i < rep->nr_guesses; i++) {
+		const struct type_guess *g = &rep->guesses[i];
+
+		if (mk_remark(ctx, MW_LAYOUT, g->function, "probable layout change: only memory "
+			      "displacements differ (%#llx -> %#llx at +%#llx)",
+			      (unsigned long long)g->old_disp, (unsigned long long)g->new_disp,
+			      (unsigned long long)g->offset) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Types whose layout changed under the patched functions (types.h): the
+ * inputs, with the chunks they patch, and the pairs left alone. */
+static int mkpatch_check_types(struct mk_ctx *ctx)
+{
+	size_t nr = ctx->nr_inputs + ctx->opts->nr_context, total = 0, at = 0;
+	struct types_input *in = calloc(nr + 1, sizeof(*in));
+	struct type_report rep;
+	bool *flags = NULL;
+	int ret = -1;
+
+	for (size_t i = 0; i < nr && in; i++) {
+		in[i].pair = i < ctx->nr_inputs ? ctx->inputs[i].pair :
+			     ctx->opts->context[i - ctx->nr_inputs];
+		total += in[i].pair->nr_syms;
+	}
+	if (!in || !(flags = calloc(total + 1, sizeof(*flags)))) {
+		free(in);
+		return mk_oom(ctx);
+	}
+	for (size_t i = 0; i < nr; i++) {
+		in[i].patched = flags + at;
+		at += in[i].pair->nr_syms;
+	}
+	for (size_t i = 0; i < ctx->nr_chunks; i++) {
+		const struct chunk *c = &ctx->chunks[i];
+
+		if (c->ds && (c->role == ROLE_REPLACED || c->role == ROLE_ADDED))
+			flags[in[c->input].patched - flags + (c->ds - in[c->input].pair->syms)] = true;
+	}
+	if (types_check(&rep, in, nr, ctx->err) == 0) {
+		ret = report_types(ctx, &rep);
+		type_report_release(&rep);
+	}
+	free(flags);
+	free(in);
+	return ret;
+}
+
 /* ---- driver ----------------------------------------------------------------- */
 
 static void mk_release(struct mk_ctx *ctx)
@@ -455,7 +554,8 @@ int mkpatch_build(struct mkpatch_result *res, const struct mkpatch_input *inputs
 		goto out;
 
 	/* What the stream names, and what that means for existing storage. */
-	if (mkpatch_select(&ctx) < 0 || mkpatch_check_data(&ctx) < 0)
+	if (mkpatch_select(&ctx) < 0 || mkpatch_check_data(&ctx) < 0 ||
+	    mkpatch_check_types(&ctx) < 0)
 		goto out;
 
 	/* Everything the selected code refers to. */

@@ -357,8 +357,10 @@ static int fill_warnings(struct mk_ctx *ctx)
 	for (size_t i = 0; i < res->nr_problems; i++) {
 		const struct mkpatch_problem *p = &res->problems[i];
 
+		if (p->note)
+			continue;
 		m->warnings[m->nr_warnings++] = (struct manifest_warning){
-			.code = p->refusal ? MW_FORCED :
+			.code = p->refusal ? MW_FORCED : p->code ? p->code :
 				!strncmp(p->message, "initializer", 11) ? MW_INITIALIZER : MW_NOTE,
 			.symbol = p->symbol,
 			.message = p->message,

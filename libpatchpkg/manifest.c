@@ -72,6 +72,7 @@ const char *manifest_warning_name(enum manifest_warning_code c)
 	case MW_INITIALIZER: return "initializer";
 	case MW_FORCED: return "forced";
 	case MW_NOTE: return "note";
+	case MW_LAYOUT: return "layout";
 	}
 	return "unknown";
 }

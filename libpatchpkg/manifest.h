@@ -93,6 +93,8 @@ enum manifest_warning_code {
 				 * running value is kept */
 	MW_FORCED = 2,		/* a refusal overridden by --force */
 	MW_NOTE = 3,		/* anything else worth knowing */
+	MW_LAYOUT = 4,		/* a probable layout change, guessed from
+				 * code without debug info */
 };
 
 /* A replaced function: old -> new. */

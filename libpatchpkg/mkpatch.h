@@ -10,6 +10,10 @@
  *   mkpatch_check_data()    refusals and warnings about existing storage:
  *                           size changes, changed initializers, new TLS,
  *                           vanished references to static locals
+ *   mkpatch_check_types()   types whose layout changed under the selected
+ *                           code, used by code or data that stays (types.h);
+ *                           without debug info, probable layout changes
+ *                           guessed from the code (warnings)
  *   mkpatch_include()       the closure over references: read-only data and
  *                           strings copied, existing storage and unchanged
  *                           code imported, new data given storage, calls to
@@ -37,6 +41,11 @@
 struct mkpatch_opts {
 	bool force;		/* build despite refusals (recorded) */
 	const char *target;	/* --target EXE, or NULL */
+	/* Pairs compared with the inputs that the patch leaves alone (a
+	 * build tree's other objects): their code keeps running, so their
+	 * uses of a type whose layout changed count (mkpatch_check_types). */
+	const struct diff_pair *const *context;
+	size_t nr_context;
 };
 
 /* One pair to patch and what to take from it. */
@@ -52,6 +61,8 @@ struct mkpatch_problem {
 	char *symbol;		/* or NULL */
 	char *message;		/* "existing data object changed size (4 -> 8)" */
 	bool refusal;
+	bool note;		/* printed, not recorded in the manifest */
+	unsigned code;		/* manifest warning code; 0: derived */
 };
 
 struct mkpatch_result {
@@ -82,6 +93,9 @@ struct diffset;
 struct mkpatch_set {
 	struct mkpatch_input *inputs;
 	size_t nr_inputs;
+	const struct diff_pair **context;	/* every other pair of OLD and
+						 * NEW (mkpatch_opts.context) */
+	size_t nr_context;
 
 	/* Private to select.c. */
 	struct diffset **sets;

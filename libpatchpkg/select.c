@@ -167,6 +167,33 @@ out:
 	return ret;
 }
 
+static bool is_input(const struct mkpatch_set *set, const struct diff_pair *pair)
+{
+	for (size_t i = 0; i < set->nr_inputs; i++)
+		if (set->inputs[i].pair == pair)
+			return true;
+	return false;
+}
+
+/* The pairs opened that the patch does not touch. */
+static int collect_context(struct mkpatch_set *set, struct ipbp_err *err)
+{
+	for (size_t k = 0; k < set->nr_sets; k++)
+		for (size_t i = 0; i < set->sets[k]->nr_pairs; i++) {
+			const struct diff_pair *pair = &set->sets[k]->pairs[i];
+			const struct diff_pair **v;
+
+			if (!pair->old || !pair->new || is_input(set, pair))
+				continue;
+			v = realloc(set->context, (set->nr_context + 1) * sizeof(*v));
+			if (!v)
+				return ipbp_error(err, "out of memory");
+			set->context = v;
+			v[set->nr_context++] = pair;
+		}
+	return 0;
+}
+
 int mkpatch_set_open(struct mkpatch_set *set, const char *old, const char *new,
 		     const struct diff_stream *stream, bool recursive, struct ipbp_err *err)
 {
@@ -187,6 +214,8 @@ int mkpatch_set_open(struct mkpatch_set *set, const char *old, const char *new,
 		ret = ipbp_error(err, "nothing to patch: %s", stream ?
 				 "the stream has no \"~\" or \"+\" line" :
 				 "the objects do not differ");
+	if (!ret)
+		ret = collect_context(set, err);
 	if (ret < 0)
 		mkpatch_set_release(set);
 	return ret;
@@ -202,5 +231,6 @@ void mkpatch_set_release(struct mkpatch_set *set)
 	free(set->sets);
 	free(set->paths);
 	free(set->inputs);
+	free(set->context);
 	memset(set, 0, sizeof(*set));
 }

@@ -62,6 +62,12 @@ require_ptrace() {
 	[ $_ok = 0 ] || skip_all "this process may not ptrace its sibling ($_why)"
 }
 
+# without_notes FILE: FILE without mkpatch's notes ("mkpatch: note: ...",
+# such as the one about objects built without debug info).
+without_notes() {
+	sed '/^mkpatch: note: /d' "$1"
+}
+
 test_cmp() {
 	diff -u "$1" "$2"
 }

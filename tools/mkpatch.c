@@ -119,7 +119,8 @@ static void print_problems(const struct mkpatch_result *res, bool forced)
 {
 	for (size_t i = 0; i < res->nr_problems; i++) {
 		const struct mkpatch_problem *p = &res->problems[i];
-		const char *what = !p->refusal ? "warning: " : forced ? "warning: forced: " : "";
+		const char *what = p->note ? "note: " : !p->refusal ? "warning: " :
+				   forced ? "warning: forced: " : "";
 
 		fprintf(stderr, "%s: %s%s%s%s\n", tool_name(), what, p->symbol ? p->symbol : "",
 			p->symbol ? ": " : "", p->message);
@@ -156,6 +157,8 @@ int main(int argc, char **argv)
 		stream_free(stream);
 		die("%s", err.msg);
 	}
+	o.build.context = set.context;
+	o.build.nr_context = set.nr_context;
 	if (mkpatch_build(&res, set.inputs, set.nr_inputs, &o.build, &err) < 0) {
 		print_problems(&res, false);
 		error("%s", err.msg);

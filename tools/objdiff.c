@@ -12,6 +12,7 @@
 #include "diffset.h"
 #include "disasm.h"
 #include "stream.h"
+#include "types.h"
 
 static const char usage[] =
 	"Usage: objdiff [OPTION]... OLD NEW\n"
@@ -24,6 +25,8 @@ static const char usage[] =
 	"  -r, --recursive       compare directories: objects paired by relative path\n"
 	"  -f, --format=FORMAT   text (default) or json\n"
 	"      --stat            a summary per object pair and a total instead\n"
+	"      --types           the types whose layout changed (DWARF), who uses them,\n"
+	"                        and whether patching the changed code is safe\n"
 	"  -d, --disassemble     show how the instructions of changed functions differ\n"
 	"      --arch=ARCH       the slice of universal Mach-O files (x86_64, arm64)\n"
 	"  -o, --output=FILE     write to FILE (replaced atomically) instead of stdout\n"
@@ -41,12 +44,12 @@ enum format { FMT_TEXT, FMT_JSON };
 
 struct options {
 	enum format format;
-	bool quiet, stat, disasm;
+	bool quiet, stat, disasm, types;
 	const char *output;
 	struct diffset_opts set;
 };
 
-enum { OPT_STAT = 256, OPT_ARCH };
+enum { OPT_STAT = 256, OPT_ARCH, OPT_TYPES };
 
 static const struct option long_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
@@ -54,6 +57,7 @@ static const struct option long_options[] = {
 	{ "recursive", no_argument, NULL, 'r' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "stat", no_argument, NULL, OPT_STAT },
+	{ "types", no_argument, NULL, OPT_TYPES },
 	{ "disassemble", no_argument, NULL, 'd' },
 	{ "arch", required_argument, NULL, OPT_ARCH },
 	{ "output", required_argument, NULL, 'o' },
@@ -83,6 +87,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'r': o->set.recursive = true; break;
 		case 'f': o->format = parse_format(optarg); break;
 		case OPT_STAT: o->stat = true; break;
+		case OPT_TYPES: o->types = true; break;
 		case 'd': o->disasm = true; break;
 		case OPT_ARCH: o->set.arch = optarg; break;
 		case 'o': o->output = optarg; break;
@@ -97,6 +102,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		usage_error("--stat and --format=json exclude each other");
 	if (o->stat && o->disasm)
 		usage_error("--stat and --disassemble exclude each other");
+	if (o->types && (o->stat || o->disasm || o->quiet))
+		usage_error("--types excludes --stat, --disassemble and --quiet");
 	if (o->disasm && o->format == FMT_JSON)
 		usage_error("--disassemble needs --format=text");
 	if (optind == argc)
@@ -128,12 +135,15 @@ static void *get_input(struct diffset_input *in, const char *arg)
 	return data;
 }
 
-static int write_result(const struct diffset *set, const struct options *o, FILE *f,
-			struct ipbp_err *err)
+static int write_result(const struct diffset *set, const struct type_report *types,
+			const struct options *o, FILE *f, struct ipbp_err *err)
 {
 	struct stream_write_opts wo = { .all = o->set.diff.all };
 	struct disasm_opts dopts = DISASM_OPTS_INIT;
 
+	if (types)
+		return o->format == FMT_JSON ? types_write_json(f, types, err)
+					     : types_write_text(f, types, err);
 	if (o->stat)
 		return diffset_write_stat(f, set, o->set.diff.all, err);
 	if (o->format == FMT_JSON)
@@ -143,14 +153,15 @@ static int write_result(const struct diffset *set, const struct options *o, FILE
 
 /* Writes the result to o->output or stdout; the file is replaced only
  * when all of it was written. */
-static void output(const struct diffset *set, const struct options *o)
+static void output(const struct diffset *set, const struct type_report *types,
+		   const struct options *o)
 {
 	struct tool_output out;
 	struct ipbp_err err;
 
 	if (tool_output_open(&out, o->output) < 0)
 		exit(EXIT_TROUBLE);
-	if (write_result(set, o, out.f, &err) < 0) {
+	if (write_result(set, types, o, out.f, &err) < 0) {
 		error("%s: %s", o->output ? o->output : "standard output", err.msg);
 		tool_output_abort(&out);
 		exit(EXIT_TROUBLE);
@@ -165,6 +176,7 @@ int main(int argc, char **argv)
 	struct diffset_input old, new;
 	struct ipbp_err err;
 	struct diffset *set;
+	struct type_report types = { 0 };
 	void *old_buf, *new_buf;
 	bool differs;
 
@@ -177,8 +189,16 @@ int main(int argc, char **argv)
 	if (diffset_open_inputs(&set, &old, &new, &o.set, &err) < 0)
 		die("%s", err.msg);
 	differs = diffset_differs(set);
+	/* --types: the report instead of the stream; it differs when it
+	 * lists a changed type or a probable layout change */
+	if (o.types) {
+		if (types_check_pairs(&types, set->pairs, set->nr_pairs, &err) < 0)
+			die("%s", err.msg);
+		differs = types.nr_changes || types.nr_guesses;
+	}
 	if (!o.quiet)
-		output(set, &o);
+		output(set, o.types ? &types : NULL, &o);
+	type_report_release(&types);
 	diffset_free(set);
 	free(old_buf);
 	free(new_buf);

@@ -1,0 +1,132 @@
+#!/bin/sh
+# t1300-objdiff-types - objdiff --types: which types changed layout under the
+# changed code, who uses them, and whether patching is safe (the rule is in
+# objdiff(5), TYPE REPORT).
+#
+# One source pair per case in testsuite/types/ (NAME.orig.c, NAME.patched.c,
+# no system headers; the first comment says what the case is), built as a
+# user does: the same file edited in between, clang -g -O2.  NAME.expect is
+# the exact report for x86-64 ELF with DWARF 5.  The same report, line for
+# line (sorted, as compilers order DIEs their own way), must come out of
+#   - DWARF 2, 3 and 4 (member locations as expressions in 2 and 3),
+#   - gcc's DWARF,
+#   - aarch64 ELF, Mach-O x86-64 and arm64, COFF x86-64 (DWARF sections
+#     with SECREL relocations), and Wasm (DWARF in custom sections):
+# libdwarf reads each through our own object model.
+#
+# Then: JSON carries the same content; exit 1 when a type changed, 0 when
+# none did; pointer-opaque/ is a build tree where the only other user sees
+# an incomplete type (allowed); no-debug is built without -g (a heuristic
+# guess, said so in one line).
+. "$IPBP_SRC/testsuite/lib.sh"
+
+CASES="$IPBP_SRC/testsuite/types"
+TARGETS="x86_64-linux-gnu aarch64-linux-gnu x86_64-apple-macos11 arm64-apple-macos11
+x86_64-windows-gnu wasm32-unknown-unknown"
+
+for t in objdiff clang python3; do
+	command -v $t >/dev/null 2>&1 || skip_all "$t not found"
+done
+
+# build DIR NAME CC...: orig.o and patched.o of case NAME in DIR.
+build() {
+	_d=$1 _n=$2
+	shift 2
+	mkdir -p "$_d" &&
+	cp "$CASES/$_n.orig.c" "$_d/$_n.c" && (cd "$_d" && "$@" -c $_n.c -o orig.o) &&
+	cp "$CASES/$_n.patched.c" "$_d/$_n.c" && (cd "$_d" && "$@" -c $_n.c -o patched.o)
+}
+
+# report DIR: objdiff --types of the pair in DIR into DIR/report.
+report() {
+	(cd "$1" && objdiff --types orig.o patched.o >report; test $? = 1)
+}
+
+NAMES=$(cd "$CASES" && ls *.expect | sed 's/\.expect$//' | grep -v '^no-debug$')
+
+for n in $NAMES; do
+	test_expect_success "$n: the report for x86-64 ELF, DWARF 5" '
+		build x86_64/$n $n clang -target x86_64-linux-gnu -g -gdwarf-5 -O2 &&
+		report x86_64/$n &&
+		test_cmp "$CASES/$n.expect" x86_64/$n/report
+	'
+	sort "$CASES/$n.expect" >$n.sorted
+	for v in 2 3 4; do
+		test_expect_success "$n: DWARF $v" '
+			build dwarf$v/$n $n clang -target x86_64-linux-gnu -g -gdwarf-'$v' -O2 &&
+			report dwarf$v/$n && sort dwarf$v/$n/report >dwarf$v/$n/sorted &&
+			test_cmp $n.sorted dwarf$v/$n/sorted
+		'
+	done
+	# gcc spells the base type "long long int", clang "long long"
+	test_expect_success "$n: gcc" '
+		build gcc/$n $n gcc -g -O2 &&
+		report gcc/$n && sed "s/long long int/long long/g" gcc/$n/report |
+			sort >gcc/$n/sorted &&
+		test_cmp $n.sorted gcc/$n/sorted
+	'
+	for t in $TARGETS; do
+		[ $t = x86_64-linux-gnu ] && continue
+		test_expect_success "$n: $t" '
+			build $t/$n $n clang -target $t -g -O2 &&
+			report $t/$n && sort $t/$n/report >$t/$n/sorted &&
+			test_cmp $n.sorted $t/$n/sorted
+		'
+	done
+done
+
+test_expect_success 'JSON: the same types, changes and users' '
+	(cd x86_64/member-middle && objdiff --types --format=json orig.o patched.o >json
+	 test $? = 1) &&
+	python3 - x86_64/member-middle/json <<-\EOF
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	assert d["objdiff_types"] == 1 and d["no_debug"] == [] and d["guesses"] == []
+	(t,) = d["types"]
+	assert (t["kind"], t["name"], t["old_size"], t["new_size"], t["unsafe"]) == \
+	       ("struct", "session", 16, 20, True), t
+	changes = {(c["change"], c["member"], c["old_value"], c["new_value"]) for c in t["changes"]}
+	assert ("moved", "state", "0x4", "0x8") in changes, changes
+	assert ("added", "flags", None, "0x4") in changes, changes
+	users = {(u["name"], u["role"], u["use"], u["blocks"]) for u in t["users"]}
+	assert users == {("session_id", "unchanged", "pointer", True),
+	                 ("session_state", "patched", "pointer", False)}, users
+	EOF
+'
+
+test_expect_success 'no changed type: exit 0, only the version line' '
+	(cd x86_64/member-end && objdiff --types orig.o orig.o >same) &&
+	echo "# objdiff-types 1" >expect &&
+	test_cmp expect x86_64/member-end/same
+'
+
+test_expect_success 'pointer-opaque: a build tree whose other unit sees an opaque handle' '
+	mkdir -p tree/old tree/new &&
+	cp "$CASES/pointer-opaque/a.orig.c" tree/a.c &&
+	cp "$CASES/pointer-opaque/b.c" tree/b.c &&
+	(cd tree && clang -g -O2 -c a.c -o old/a.o && clang -g -O2 -c b.c -o old/b.o) &&
+	cp "$CASES/pointer-opaque/a.patched.c" tree/a.c &&
+	(cd tree && clang -g -O2 -c a.c -o new/a.o && clang -g -O2 -c b.c -o new/b.o) &&
+	(cd tree && objdiff -r --types old new >report; test $? = 1) &&
+	test_cmp "$CASES/pointer-opaque/expect" tree/report
+'
+
+test_expect_success 'no-debug: said in one line, a probable layout change guessed' '
+	build nodebug no-debug clang -target x86_64-linux-gnu -O2 &&
+	report nodebug &&
+	test_cmp "$CASES/no-debug.expect" nodebug/report
+'
+
+test_expect_success 'no-debug, aarch64: the same guess from ldr displacements' '
+	build nodebug-a64 no-debug clang -target aarch64-linux-gnu -O2 &&
+	report nodebug-a64 &&
+	grep -x "? func get_state displacement 0x4 -> 0x8 at +0, 1 instruction" nodebug-a64/report
+'
+
+test_expect_success '--types with --stat is a usage error' '
+	objdiff --types --stat x86_64/member-end/orig.o x86_64/member-end/patched.o 2>err
+	test $? = 2 &&
+	grep -x "objdiff: --types excludes --stat, --disassemble and --quiet" err
+'
+
+test_done

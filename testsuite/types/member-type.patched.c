@@ -1,0 +1,13 @@
+/* member-type (unsafe): struct counter's count becomes a long long; the
+ * global total holds one. */
+struct counter {
+	long long count;
+	int limit;
+};
+
+struct counter total;
+
+int bump(struct counter *c)
+{
+	return ++c->count < c->limit;
+}

@@ -1,0 +1,19 @@
+/* pointer-complete (unsafe): keep only passes a struct item pointer on,
+ * but struct item is complete here: nothing in the object says keep does
+ * not dereference it, so it counts as a user. */
+struct item {
+	int key;
+	int value;
+};
+
+void store(struct item *it);
+
+void keep(struct item *it)
+{
+	store(it);
+}
+
+int item_value(struct item *it)
+{
+	return it->value;
+}
