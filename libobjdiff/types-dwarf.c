@@ -71,7 +71,19 @@ static int dwarf_fail(struct reader *r, Dwarf_Error e, const char *what)
 
 /* ---- sections through the object-access interface ----------------------- */
 
-/* ".debug_info" for ".debug_info", "__DWARF,__debug_info", "__debug_info". */
+/*
+ * The sections type layouts need: entries, their abbreviations and the
+ * strings they name (DWARF 5 reaches those through offsets tables).  No
+ * others (but .debug_addr, which DWARF 5 units need to open) are given
+ * to libdwarf: less of a corrupt file is parsed (Debian's
+ * libdwarf 20210528 frees twice on a bad .debug_rnglists).
+ */
+static const char *const wanted_sections[] = {
+	"info", "abbrev", "str", "str_offsets", "line_str", "addr",
+};
+
+/* ".debug_info" for ".debug_info", "__DWARF,__debug_info", "__debug_info";
+ * NULL for a section not wanted. */
 static const char *dwarf_section_name(const struct section *sec, struct reader *r)
 {
 	const char *n = sec->name, *comma = strchr(n, ',');
@@ -79,9 +91,14 @@ static const char *dwarf_section_name(const struct section *sec, struct reader *
 	if (comma)
 		n = comma + 1;
 	if (!strncmp(n, "__debug_", 8))
-		return tarena_printf(&r->table->arena, ".%s", n + 2);
-	if (!strncmp(n, ".debug_", 7))
-		return n;
+		n += 8;
+	else if (!strncmp(n, ".debug_", 7))
+		n += 7;
+	else
+		return NULL;
+	for (size_t i = 0; i < sizeof(wanted_sections) / sizeof(wanted_sections[0]); i++)
+		if (!strcmp(n, wanted_sections[i]))
+			return tarena_printf(&r->table->arena, ".debug_%s", n);
 	return NULL;
 }
 
