@@ -675,6 +675,31 @@ static int add_enumerator(struct reader *r, struct ttype *t, Dwarf_Die c)
 	return 0;
 }
 
+/*
+ * A bit field's first bit, counted from the start of its aggregate: DWARF 4
+ * says so directly (DW_AT_data_bit_offset, gcc), DWARF 2 counts from the
+ * most significant bit of a storage unit at the member location
+ * (DW_AT_bit_offset, which clang 14 still writes), so that little-endian
+ * positions come out the same from both compilers.
+ */
+static bool bit_position(struct reader *r, Dwarf_Die c, uint64_t loc, uint64_t bits,
+			 uint64_t *out)
+{
+	uint64_t msb_off, unit = 0;
+
+	if (attr_udata(r->dbg, c, DW_AT_data_bit_offset, out))
+		return true;
+	if (!attr_udata(r->dbg, c, DW_AT_bit_offset, &msb_off))
+		return false;
+	attr_udata(r->dbg, c, DW_AT_byte_size, &unit);
+	if (r->obj->big_endian || unit * 8 < msb_off + bits || unit > 16) {
+		*out = loc * 8 + msb_off;
+		return true;
+	}
+	*out = loc * 8 + unit * 8 - msb_off - bits;
+	return true;
+}
+
 /* One DW_TAG_member or DW_TAG_inheritance of an aggregate at base. */
 static int add_member_die(struct reader *r, struct ttype *t, Dwarf_Die c, uint64_t base,
 			  const char *prefix, int depth)
@@ -688,9 +713,11 @@ static int add_member_die(struct reader *r, struct ttype *t, Dwarf_Die c, uint64
 					   attr_flag(r->dbg, c, DW_AT_declaration)))
 		return 0;	/* a C++ static member: no storage here */
 	attr_udata(r->dbg, c, DW_AT_data_member_location, &off);
-	attr_udata(r->dbg, c, DW_AT_bit_size, &bits);
-	if (!attr_udata(r->dbg, c, DW_AT_data_bit_offset, &bit_off))
-		attr_udata(r->dbg, c, DW_AT_bit_offset, &bit_off);
+	if (attr_udata(r->dbg, c, DW_AT_bit_size, &bits) && bits &&
+	    bit_position(r, c, off, bits, &bit_off)) {
+		off = bit_off / 8;
+		bit_off += base * 8;	/* from the start of the outermost type */
+	}
 	if (describe_type_of(r, c, depth, &type) < 0)
 		return -1;
 	if (tref_add_all(&t->refs, &type->refs, TUSE_VALUE) < 0)

@@ -43,7 +43,9 @@ struct tref_list {
 struct tmember {
 	const char *name;	/* anonymous members' members are flattened */
 	uint64_t offset;	/* bytes */
-	uint64_t bit_size, bit_offset;	/* 0, 0 unless a bit field */
+	uint64_t bit_size, bit_offset;	/* 0, 0 unless a bit field; then
+					 * its first bit from the start of
+					 * the type, and offset = that / 8 */
 	const char *type;	/* "long", "struct inner", "char *[8]" */
 };
 

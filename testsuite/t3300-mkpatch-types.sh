@@ -7,6 +7,7 @@
 # without debug info a probable layout change is a warning in the manifest.
 #
 # Built with clang -g -O2 for x86-64 and aarch64 ELF, and gcc -g -O2.
+# The cases: testsuite/types/ (see t1300).
 . "$IPBP_SRC/testsuite/lib.sh"
 
 CASES="$IPBP_SRC/testsuite/types"
@@ -15,7 +16,7 @@ for t in objdiff mkpatch patchinfo clang gcc; do
 	command -v $t >/dev/null 2>&1 || skip_all "$t not found"
 done
 
-UNSAFE="member-end member-middle member-type enum-value pointer-complete"
+UNSAFE="member-end member-middle member-type enum-value pointer-complete bit-field"
 COMPILERS="clang-x86_64 clang-aarch64 gcc"
 
 cc_of() {
