@@ -283,6 +283,12 @@ static int walk_members(struct ar_reader *r, struct archive *ar, size_t *strings
 			set_member(ar, &e, *strings);
 		if (!e.name_terminated)
 			*strings += e.name_len + 1;
+		/* Names are copied per member: members sharing one long name
+		 * would multiply the long name table. */
+		if (*strings > r->size)
+			return ipbp_error(r->err, "%s: members share long names (%zu bytes "
+					  "of names in a %zu-byte archive)", r->name,
+					  *strings, r->size);
 		ar->nr_members++;
 	}
 	return ret;

@@ -260,6 +260,9 @@ struct coff_ctx {
 	unsigned symsz;		/* 18, or 20 in bigobj */
 	const uint8_t *strtab;	/* includes its 4-byte size field */
 	uint32_t strsize;
+	const char *strcopy;	/* string table not ending in NUL: its one
+				 * NUL-terminated copy, made on first use */
+	uint64_t reloc_bytes;	/* of the relocation entries read so far */
 	struct coff_sec *secs;	/* [0, nr_secs) for sections 1..nr_secs */
 	struct symbol **symmap;	/* per record; NULL for aux records */
 };
@@ -338,11 +341,20 @@ static const char *name_in(struct obj *obj, const uint8_t *s, size_t max)
 	return obj_strndup(obj, (const char *)s, len);
 }
 
+/*
+ * Names in the string table: in place, or in one NUL-terminated copy of
+ * a table without a final NUL (a copy per name would cost the table's
+ * size per symbol).
+ */
 static const char *strtab_name(struct coff_ctx *c, uint64_t off)
 {
 	if (off < 4 || off >= c->strsize)
 		return NULL;
-	return name_in(c->obj, c->strtab + off, c->strsize - off);
+	if (memchr(c->strtab + off, 0, c->strsize - off))
+		return (const char *)c->strtab + off;
+	if (!c->strcopy)
+		c->strcopy = obj_strndup(c->obj, (const char *)c->strtab, c->strsize);
+	return c->strcopy ? c->strcopy + off : NULL;
 }
 
 /* "//BASE64": a string table offset too large for decimal digits. */
@@ -1149,6 +1161,14 @@ static int reloc_range(struct coff_ctx *c, struct coff_sec *cs,
 	if (*count > OBJ_MAX_RELOCS ||
 	    !in_bounds(c->size, *off, *count * RELOC_SIZE))
 		goto past_end;
+	/* Each section's entries fit the file; all of them together do too,
+	 * unless sections share them (N sections reading one table would
+	 * multiply it). */
+	c->reloc_bytes += *count * RELOC_SIZE;
+	if (c->reloc_bytes > c->size)
+		return obj_error(c->obj, c->err,
+				 "relocation tables overlap (%llu bytes of entries in a "
+				 "%zu-byte file)", (unsigned long long)c->reloc_bytes, c->size);
 	return 0;
 past_end:
 	return obj_error(c->obj, c->err,
@@ -1240,8 +1260,11 @@ static int read_exports(struct coff_ctx *c, uint64_t dir, uint64_t dir_size)
 		rva = rd32(funcs + 4 * ord);
 		if (rva >= dir && rva - dir < dir_size)
 			continue;	/* a forwarder "DLL.name" */
-		name = name_in(c->obj, cs->sec->data + (nrva - cs->vaddr),
-			       cs->sec->size - (nrva - cs->vaddr));
+		name = (const char *)cs->sec->data + (nrva - cs->vaddr);
+		/* In place only: copies of names running to the section's end
+		 * would cost its size per export. */
+		if (!memchr(name, 0, cs->sec->size - (nrva - cs->vaddr)))
+			return obj_error(c->obj, c->err, "export %u: name is not terminated", i);
 		if ((ret = add_export(c, name, rva)) < 0)
 			return ret;
 	}

@@ -68,6 +68,8 @@ struct elf_scn {
 	struct section *sec;	/* NULL for section 0 */
 	uint64_t extent;	/* bytes its relocations may address */
 	bool compressed;	/* SHF_COMPRESSED: a Chdr and compressed bytes */
+	const char *strcopy;	/* string table not ending in NUL: its one
+				 * NUL-terminated copy, made on first use */
 };
 
 /* obj->priv: names for the relocation types the tables do not know. */
@@ -90,6 +92,7 @@ struct elf_reader {
 	size_t symtab;		/* section index of the symbol table, or 0 */
 	struct symbol **syms;	/* by ELF symbol index; [0] is NULL */
 	size_t nr_syms;
+	uint64_t reloc_bytes;	/* of the relocation entries read so far */
 };
 
 static bool starts_with(const char *s, const char *prefix)
@@ -230,7 +233,9 @@ static int read_header(struct elf_reader *r)
 
 /*
  * The string at off in string table section strndx: in place when it is
- * NUL-terminated within the section, else a copy of what is there.
+ * NUL-terminated within the section, else in a NUL-terminated copy of the
+ * whole table, made once (a copy per name would let a table of N bytes
+ * without a final NUL cost N bytes per symbol).
  */
 static int elf_string(struct elf_reader *r, size_t strndx, uint64_t off,
 		      const char **out)
@@ -255,8 +260,13 @@ static int elf_string(struct elf_reader *r, size_t strndx, uint64_t off,
 		*out = s;
 		return 0;
 	}
-	*out = obj_strndup(r->obj, s, max);
-	return *out ? 0 : obj_error(r->obj, r->err, "out of memory");
+	if (!r->scns[strndx].strcopy) {
+		r->scns[strndx].strcopy = obj_strndup(r->obj, s - off, sh->sh_size);
+		if (!r->scns[strndx].strcopy)
+			return obj_error(r->obj, r->err, "out of memory");
+	}
+	*out = r->scns[strndx].strcopy + off;
+	return 0;
 }
 
 static bool is_meta_type(uint32_t type)
@@ -760,6 +770,15 @@ static int load_reloc_section(struct elf_reader *r, size_t idx)
 	n = sh->sh_size / entsize;
 	if (n > OBJ_MAX_RELOCS - r->obj->nr_relocs)
 		return obj_error(r->obj, r->err, "too many relocations");
+	/* Each section's entries fit the file; all of them together do too,
+	 * unless sections share their bytes (N sections reading one table
+	 * would multiply it). */
+	r->reloc_bytes += (uint64_t)n * entsize;
+	if (r->reloc_bytes > r->obj->size)
+		return obj_error(r->obj, r->err,
+				 "relocation sections overlap (%llu bytes of entries in a "
+				 "%zu-byte file)", (unsigned long long)r->reloc_bytes,
+				 r->obj->size);
 	if (n == 0)
 		return 0;
 	data = elf_getdata(elf_getscn(r->elf, idx), NULL);

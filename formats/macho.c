@@ -224,7 +224,10 @@ struct mreader {
 	size_t nr_msects, cap_msects;
 	bool have_symtab;
 	uint32_t symoff, nsyms, stroff, strsize;
+	const char *strcopy;	/* string table not ending in NUL: its one
+				 * NUL-terminated copy, made on first use */
 	struct symbol **syms;	/* nlist index -> symbol */
+	uint64_t reloc_bytes;	/* of the relocation entries read so far */
 };
 
 struct mrel {			/* one decoded relocation_info entry */
@@ -577,9 +580,16 @@ static int symbol_name(struct mreader *m, uint32_t strx, const char **name)
 	s = (const char *)m->obj->data + m->stroff + strx;
 	avail = m->strsize - strx;
 	nul = memchr(s, 0, avail);
-	*name = nul ? s : obj_strndup(m->obj, s, avail);
-	if (!*name)
+	if (nul) {
+		*name = s;
+		return 0;
+	}
+	/* One copy of the table, not one per name (see elf_string()). */
+	if (!m->strcopy &&
+	    !(m->strcopy = obj_strndup(m->obj, (const char *)m->obj->data + m->stroff,
+				       m->strsize)))
 		return obj_error(m->obj, m->err, "out of memory");
+	*name = m->strcopy + strx;
 	return 0;
 }
 
@@ -1231,6 +1241,15 @@ static int read_section_relocs(struct mreader *m, const struct msect *ms)
 		return obj_error(m->obj, m->err,
 				 "%s: relocations extend past end of file",
 				 ms->sec->name);
+	/* Each section's entries fit the file; all of them together do too,
+	 * unless sections share them (N sections reading one table would
+	 * multiply it). */
+	m->reloc_bytes += (uint64_t)ms->nreloc * RELOC_SIZE;
+	if (m->reloc_bytes > m->obj->size)
+		return obj_error(m->obj, m->err,
+				 "relocation tables overlap (%llu bytes of entries in a "
+				 "%zu-byte file)", (unsigned long long)m->reloc_bytes,
+				 m->obj->size);
 	if (!fn)
 		return obj_error(m->obj, m->err,
 				 "%s: relocations for cputype %#x are not supported",

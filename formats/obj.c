@@ -22,6 +22,9 @@ struct arena_chunk {
 };
 
 #define ARENA_MIN_CHUNK	(64u * 1024)
+/* The first chunk of a small object (an archive of many tiny members must
+ * not cost 64 KB a member). */
+#define ARENA_SMALL_CHUNK	(4u * 1024)
 
 void *obj_alloc(struct obj *obj, size_t size)
 {
@@ -30,7 +33,8 @@ void *obj_alloc(struct obj *obj, size_t size)
 
 	size = (size + 15) & ~(size_t)15;
 	if (!c || c->size - c->used < size) {
-		size_t want = c ? c->size * 2 : ARENA_MIN_CHUNK;
+		size_t want = c ? c->size * 2 :
+			      obj->size < ARENA_MIN_CHUNK ? ARENA_SMALL_CHUNK : ARENA_MIN_CHUNK;
 
 		if (want > 64u * 1024 * 1024)
 			want = 64u * 1024 * 1024;

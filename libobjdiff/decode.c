@@ -176,6 +176,33 @@ static int decode_section(struct decode_ctx *ctx, csh cs)
 	return ret;
 }
 
+static bool is_in_file(const struct obj *obj, const struct section *sec)
+{
+	uintptr_t p = (uintptr_t)sec->data, start = (uintptr_t)obj->data;
+
+	return sec->data && p >= start && p - start < obj->size;
+}
+
+/*
+ * The code sections' bytes in the file fit it together, unless sections
+ * share bytes: N sections over the same bytes would multiply the sweep
+ * and the references it adds.  (Models built in memory, with their bytes
+ * elsewhere, are the builder's own business.)
+ */
+static int check_code_size(const struct obj *obj, struct ipbp_err *err)
+{
+	const struct section *sec;
+	uint64_t code = 0;
+
+	for_each_section(obj, sec)
+		if (is_code_section(sec) && is_in_file(obj, sec))
+			code += sec->size;
+	if (code > obj->size)
+		return obj_error(obj, err, "code sections overlap (%llu bytes of code in a "
+				 "%zu-byte file)", (unsigned long long)code, obj->size);
+	return 0;
+}
+
 int obj_decode_references(struct obj *obj, struct ipbp_err *err)
 {
 	struct decode_ctx ctx = { .obj = obj, .err = err };
@@ -185,6 +212,8 @@ int obj_decode_references(struct obj *obj, struct ipbp_err *err)
 
 	if (!find_arch_ops(obj->arch))
 		return 0;	/* nothing to decode (see decode.h) */
+	if (check_code_size(obj, err) < 0)
+		return -1;
 	if (arch_disasm_open(obj, &cs, &ctx.ops, err) < 0)
 		return -1;
 

@@ -143,7 +143,7 @@ refused() {
 	cat err && test ! -s out &&
 	test $(wc -l <err) = 1 &&
 	grep -E "$3" err &&
-	test "$(proc_state $pid)" = T &&
+	stays_stopped $pid &&
 	"$MEMSUM" $pid >after &&
 	test_cmp before after &&
 	kill -CONT $pid &&
@@ -195,7 +195,7 @@ test_expect_success 'a stopped process is patched, stays stopped, runs the new c
 	pid=$(pid_of body) &&
 	stop body &&
 	patchload -q -p $pid body.so &&
-	test "$(proc_state $pid)" = T &&
+	stays_stopped $pid &&
 	n=$(wc -l <body.out) &&
 	kill -CONT $pid &&
 	await body "value=21;\$" &&

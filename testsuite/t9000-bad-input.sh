@@ -16,8 +16,9 @@
 #   3. a few of those under valgrind (uninitialized values, reads past a
 #      heap block that happen not to crash), within a time budget.
 . "$IPBP_SRC/testsuite/lib.sh"
+. "$IPBP_SRC/testsuite/lib-badinput.sh"
 
-CORPUS="$IPBP_SRC/testsuite/fuzz/corpus/objfile"
+CORPUS="$CORPUS_DIR/objfile"
 TOOL=symgraph
 
 test_expect_success 'the seed corpus and the tools are there' '
@@ -32,27 +33,6 @@ test_expect_success 'in-process: every truncation and 1000 byte changes per seed
 	test $(wc -l <load.out) = $(wc -l <seeds)
 '
 
-# check_run FILE: runs the tool on FILE; prints a line for a wrong outcome.
-check_run() {
-	timeout 10 $TOOL "$1" >/dev/null 2>err
-	rc=$?
-	case $rc in
-	0)	return 0 ;;
-	2)	;;
-	124)	echo "$1: timeout"; return 1 ;;
-	*)	echo "$1: exit $rc"; sed -n 1,5p err; return 1 ;;
-	esac
-	n=0
-	while IFS= read -r line; do
-		n=$((n + 1))
-		case $line in
-		"$TOOL: "*": "?*) ;;
-		*) echo "$1: stray message: $line"; return 1 ;;
-		esac
-	done <err
-	[ $n -gt 0 ] || { echo "$1: exit 2 without a message"; return 1; }
-}
-
 # The seeds themselves are valid and must be read (else every mutation of
 # them would be refused for the same reason and the test would prove
 # little), except a thin archive (its members are other files) and the
@@ -60,7 +40,7 @@ check_run() {
 test_expect_success "$TOOL reads each seed, refuses the others cleanly" '
 	for f in "$CORPUS"/*; do
 		case ${f##*/} in
-		crash-* | ar-thin.a) check_run "$f" ;;
+		crash-* | ar-thin.a) check_run 0 $TOOL "$f" ;;
 		*) timeout 10 $TOOL "$f" >/dev/null 2>err ||
 			{ echo "$f: exit $?"; cat err; } ;;
 		esac
@@ -71,8 +51,9 @@ test_expect_success "$TOOL reads each seed, refuses the others cleanly" '
 test_expect_success "$TOOL: 40 truncations and 40 byte changes per seed" '
 	mkdir m &&
 	"$PROGS/mutate" -o m -t 40 -f 40 "$CORPUS"/* &&
-	for f in m/*; do check_run "$f"; done >failures &&
-	test_cmp /dev/null failures
+	for f in m/*; do check_run 0 $TOOL "$f"; done >failures &&
+	test_cmp /dev/null failures &&
+	outcomes_include 0 2
 '
 
 # One seed of each format family, as it is and with two byte changes:
@@ -82,28 +63,19 @@ coff-x86_64-bigobj.obj pe-x86_64.dll wasm.o wasm-module.wasm ar-gnu.a
 ar-coff-import.lib"
 # A sanitized build (make check SANITIZE=1) checks the same with ASan,
 # which valgrind cannot run under.
-case "$IPBP_BUILD" in *-san) sanitized=yes ;; *) sanitized= ;; esac
-if [ -n "$sanitized" ]; then
-	test_skip 'valgrind: the build is sanitized (ASan checks the same runs)'
-elif command -v valgrind >/dev/null 2>&1; then
+if vg_usable; then
 	test_expect_success "$TOOL under valgrind (subset, 20 s budget)" '
-		end=$(($(date +%s) + 20)) &&
+		vg_start 20 &&
 		for s in $VG_SEEDS; do
 			for f in "$CORPUS/$s" m/$s.f1 m/$s.f2; do
-				test $(date +%s) -lt $end || break 2
-				timeout 60 valgrind --error-exitcode=99 -q $TOOL "$f" \
-					>/dev/null 2>err
-				rc=$?
-				case $rc in
-				0|2) ;;
-				*) echo "$f: exit $rc"; sed -n 1,30p err ;;
-				esac
+				vg_run 0 $TOOL "$f"
 			done
 		done >failures &&
-		test_cmp /dev/null failures
+		test_cmp /dev/null failures &&
+		test $vg_runs -gt 0
 	'
 else
-	test_skip 'valgrind is not installed'
+	vg_skip
 fi
 
 test_done

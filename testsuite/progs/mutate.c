@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mutate.c - deterministic bad inputs for the bad-input test (t9000).
+ * mutate.c - deterministic bad inputs for the bad-input tests (t90*).
  *
- *   mutate -o DIR [-s SEED] [-t N] [-f N] FILE...
+ *   mutate -o DIR [--seal] [-s SEED] [-t N] [-f N] FILE...
  *	writes, per FILE, N truncated copies (DIR/NAME.tOFFSET; every
  *	offset when the file is no larger than N bytes, else N offsets
  *	spread over the file) and N copies with one byte changed
- *	(DIR/NAME.fK), to be run through the tools.
+ *	(DIR/NAME.fK), to be run through the tools.  With --seal, a copy
+ *	that still opens as an ipbp patch gets the checksum of its bytes
+ *	written into its manifest, so that the change reaches the checks
+ *	behind the checksum (patchinfo --verify, patchload).
  *   mutate --load [-s SEED] [-t N] [-f N] FILE...
  *	reads the same kind of inputs in this process through
  *	objfile_from_memory() and obj_decode_references(), every truncation
@@ -27,11 +30,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "decode.h"
 #include "objfile.h"
+#include "patch-arch.h"
+#include "patchfile.h"
 
 struct opts {
 	const char *outdir;	/* NULL: --load */
+	bool seal;
 	uint64_t seed;
 	size_t truncs, flips;
 };
@@ -126,13 +133,30 @@ static void flip_byte(uint8_t *buf, size_t size, uint64_t *rng)
 	buf[pos] = v;
 }
 
-static int write_file(const char *dir, const char *base, char tag, size_t n,
-		      const uint8_t *data, size_t size)
+/* Writes the checksum of a patch into its manifest, when it opens as one. */
+static void seal_patch(uint8_t *data, size_t size)
+{
+	struct ipbp_err err = { "" };
+	struct patch *p;
+	uint64_t at;
+
+	if (patch_open_buffer(&p, "mutant", data, size, &err) < 0)
+		return;
+	at = p->manifest_offset + MANIFEST_CHECKSUM_OFFSET;
+	if (at <= size && size - at >= 8)
+		put_le64(data + at, patch_checksum(data, size, at));
+	patch_free(p);
+}
+
+static int write_file(const struct opts *o, const char *base, char tag, size_t n,
+		      uint8_t *data, size_t size)
 {
 	char path[4096];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s.%c%zu", dir, base, tag, n);
+	if (o->seal)
+		seal_patch(data, size);
+	snprintf(path, sizeof(path), "%s/%s.%c%zu", o->outdir, base, tag, n);
 	f = fopen(path, "wb");
 	if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0) {
 		fprintf(stderr, "mutate: %s: cannot write\n", path);
@@ -190,14 +214,15 @@ static int run_file(const struct opts *o, const struct input *in)
 		size_t len = trunc_len(in->size, k, o->truncs);
 
 		snprintf(name, sizeof(name), "%s.t%zu", in->base, len);
-		ret = o->outdir ? write_file(o->outdir, in->base, 't', len, in->data, len)
-				: load_one(in->data, len, name, &c);
+		memcpy(buf, in->data, len);
+		ret = o->outdir ? write_file(o, in->base, 't', len, buf, len)
+				: load_one(buf, len, name, &c);
 	}
 	for (size_t k = 0; k < o->flips && in->size && ret == 0; k++) {
 		memcpy(buf, in->data, in->size);
 		flip_byte(buf, in->size, &rng);
 		snprintf(name, sizeof(name), "%s.f%zu", in->base, k);
-		ret = o->outdir ? write_file(o->outdir, in->base, 'f', k, buf, in->size)
+		ret = o->outdir ? write_file(o, in->base, 'f', k, buf, in->size)
 				: load_one(buf, in->size, name, &c);
 	}
 	alarm(0);
@@ -210,13 +235,13 @@ static int run_file(const struct opts *o, const struct input *in)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: mutate (-o DIR | --load) [-s SEED] [-t N] [-f N] FILE...\n");
+	fprintf(stderr, "usage: mutate (-o DIR [--seal] | --load) [-s SEED] [-t N] [-f N] FILE...\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o = { NULL, 1, 0, 64 };
+	struct opts o = { NULL, false, 1, 0, 64 };
 	bool load = false;
 	int i, ret = 0;
 
@@ -225,6 +250,8 @@ int main(int argc, char **argv)
 
 		if (!strcmp(a, "--load"))
 			load = true;
+		else if (!strcmp(a, "--seal"))
+			o.seal = true;
 		else if (i + 1 < argc && !strcmp(a, "-o"))
 			o.outdir = argv[++i];
 		else if (i + 1 < argc && !strcmp(a, "-s"))
@@ -236,7 +263,7 @@ int main(int argc, char **argv)
 		else
 			return usage();
 	}
-	if (i == argc || load == (o.outdir != NULL))
+	if (i == argc || load == (o.outdir != NULL) || (load && o.seal))
 		return usage();
 	if (!o.truncs)
 		o.truncs = load ? 65536 : 64;

@@ -75,6 +75,18 @@ proc_state() {
 	sed -n 's/^.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null
 }
 
+# stays_stopped PID: the process is back in its stop (T) within a second.
+# Right after patchload detaches, a thread of a stopped process shows R
+# while the kernel puts it back into the group stop (no user code runs).
+stays_stopped() {
+	for _i in 1 2 3 4 5 6 7 8 9 10; do
+		[ "$(proc_state $1)" = T ] && return 0
+		sleep 0.1
+	done
+	echo "process $1 is in state $(proc_state $1), not stopped"
+	return 1
+}
+
 # alive NAME: the program still runs (did not crash).
 alive() {
 	case $(proc_state "$(pid_of "$1")") in
