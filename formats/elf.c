@@ -413,6 +413,8 @@ static int add_sections(struct elf_reader *r)
 			return -1;
 		sec->kind = classify_section(obj, sh, sec->name);
 		sec->flags = section_flags(sh->sh_flags);
+		if (r->scns[i].compressed)
+			sec->flags |= SECF_COMPRESSED;
 		sec->addr = sh->sh_addr;
 		sec->size = sh->sh_size;
 		sec->align = sh->sh_addralign;

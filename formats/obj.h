@@ -65,6 +65,8 @@ enum section_kind {
 #define SECF_STRINGS	0x10u	/* entries are NUL-terminated strings */
 #define SECF_TLS	0x20u
 #define SECF_COMDAT	0x40u	/* member of a COMDAT group (see comdat) */
+#define SECF_COMPRESSED	0x80u	/* data holds compressed bytes (ELF
+				 * SHF_COMPRESSED), without relocations */
 
 enum symbol_kind {
 	SYMK_NOTYPE,

@@ -144,8 +144,8 @@ static int collect_sections(struct reader *r)
 		const char *name = dwarf_section_name(sec, r);
 		struct dsection *d;
 
-		if (!name || !sec->data)
-			continue;
+		if (!name || !sec->data || (sec->flags & SECF_COMPRESSED))
+			continue;	/* -gz: not read, as if there were no DWARF */
 		if (!strcmp(name, ".debug_info"))
 			r->table->has_dwarf = true;
 		d = &r->secs[r->nr_secs++];

@@ -17,7 +17,7 @@
 # Then: JSON carries the same content; exit 1 when a type changed, 0 when
 # none did; pointer-opaque/ is a build tree where the only other user sees
 # an incomplete type (allowed); no-debug is built without -g (a heuristic
-# guess, said so in one line).
+# guess, said so in one line), and with -gz (compressed DWARF is not read).
 . "$IPBP_SRC/testsuite/lib.sh"
 
 CASES="$IPBP_SRC/testsuite/types"
@@ -121,6 +121,12 @@ test_expect_success 'no-debug, aarch64: the same guess from ldr displacements' '
 	build nodebug-a64 no-debug clang -target aarch64-linux-gnu -O2 &&
 	report nodebug-a64 &&
 	grep -x "? func get_state displacement 0x4 -> 0x8 at +0, 1 instruction" nodebug-a64/report
+'
+
+test_expect_success 'compressed debug sections (-gz) are not read: as without -g' '
+	build nodebug-gz no-debug clang -target x86_64-linux-gnu -g -gz -O2 &&
+	report nodebug-gz &&
+	test_cmp "$CASES/no-debug.expect" nodebug-gz/report
 '
 
 test_expect_success '--types with --stat is a usage error' '
