@@ -87,12 +87,7 @@ for c in $COMPILERS; do
 done
 
 test_expect_success 'pointer-opaque: allowed when other units see an opaque pointer' '
-	mkdir -p tree/old tree/new &&
-	cp "$CASES/pointer-opaque/a.orig.c" tree/a.c &&
-	cp "$CASES/pointer-opaque/b.c" tree/b.c &&
-	(cd tree && clang -g -O2 -c a.c -o old/a.o && clang -g -O2 -c b.c -o old/b.o) &&
-	cp "$CASES/pointer-opaque/a.patched.c" tree/a.c &&
-	(cd tree && clang -g -O2 -c a.c -o new/a.o && clang -g -O2 -c b.c -o new/b.o) &&
+	"$CASES/pointer-opaque/build" tree &&
 	(cd tree && mkpatch -r -o p.so old new 2>err) &&
 	test_cmp /dev/null tree/err &&
 	patchinfo --verify tree/p.so
