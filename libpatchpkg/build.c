@@ -187,7 +187,7 @@ static int mk_setup(struct mk_ctx *ctx, const struct mkpatch_input *inputs, size
 				return ipbp_error(ctx->err, "%s: %s patches are not supported yet",
 						  pair->new_name, obj_arch_name(o->arch));
 		} else if (o->format != ctx->format || o->arch != ctx->arch->arch) {
-			return ipbp_error(ctx->err, "%s: a %s %s object in a %s %s patch",
+			return ipbp_error(ctx->err, "%s: %s %s object in a patch of %s %s objects",
 					  pair->new_name, obj_format_name(o->format),
 					  obj_arch_name(o->arch), obj_format_name(ctx->format),
 					  obj_arch_name(ctx->arch->arch));

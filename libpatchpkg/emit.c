@@ -168,6 +168,23 @@ static int add_reloc(struct mk_ctx *ctx, uint64_t offset, uint32_t type, uint32_
 	return 0;
 }
 
+/* Names the chunk (function, data, section) a failed field is in. */
+static int fixup_error(struct mk_ctx *ctx, const struct fixup *f)
+{
+	char msg[sizeof(ctx->err->msg)];
+
+	for (size_t i = 0; i < ctx->nr_chunks; i++) {
+		const struct chunk *c = &ctx->chunks[i];
+
+		if (c->psec != f->site.psec || f->site.off < c->off || f->site.off - c->off >= c->size)
+			continue;
+		snprintf(msg, sizeof(msg), "%s", ctx->err->msg);
+		return ipbp_error(ctx->err, "%s: %s: %s", ctx->inputs[c->input].pair->new_name,
+				  c->sym ? c->sym->name : c->sec->name, msg);
+	}
+	return -1;
+}
+
 /*
  * A field between two places of the patch is final when it is
  * position-independent; an absolute one depends on where the patch is
@@ -183,7 +200,7 @@ static int resolve_fixup(struct mk_ctx *ctx, const struct fixup *f)
 		return add_reloc(ctx, P, f->type, f->import, f->addend);
 	S = addr_of(ctx, f->dest);
 	if (a->apply(f->type, bytes_at(ctx, f->site), S, f->addend, P, ctx->err) < 0)
-		return -1;
+		return fixup_error(ctx, f);
 	if (a->is_position_independent(f->type))
 		return 0;
 	return add_reloc(ctx, P, f->type, MANIFEST_NONE, (int64_t)(S + (uint64_t)f->addend));

@@ -30,7 +30,7 @@ struct dest {
 
 /* ---- chunks --------------------------------------------------------------- */
 
-static int psec_of(struct mk_ctx *ctx, const struct section *sec, enum psec *out)
+static int psec_of(const struct section *sec, enum psec *out)
 {
 	switch (sec->kind) {
 	case SEC_CODE:
@@ -47,8 +47,7 @@ static int psec_of(struct mk_ctx *ctx, const struct section *sec, enum psec *out
 		*out = (sec->flags & SECF_WRITE) ? PS_DATA : PS_RODATA;
 		return 0;
 	default:
-		return ipbp_error(ctx->err, "section %s (%s) cannot be copied into a patch",
-				  sec->name, section_kind_name(sec->kind));
+		return -1;	/* the caller says which */
 	}
 }
 
@@ -71,8 +70,10 @@ int mk_add_chunk(struct mk_ctx *ctx, uint32_t input, const struct section *sec,
 	enum psec ps = PS_TEXT;
 	uint64_t a;
 
-	if (psec_of(ctx, sec, &ps) < 0)
-		return -1;
+	if (psec_of(sec, &ps) < 0)
+		return ipbp_error(ctx->err, "%s: %s: section %s (%s) cannot be copied into a "
+				  "patch", in->pair->new_name, sym ? sym->name : sec->name,
+				  sec->name, section_kind_name(sec->kind));
 	if (!in_bounds(sec->size, start, size))
 		return ipbp_error(ctx->err, "%s: %s extends past its section", in->pair->new_name,
 				  sym ? sym->name : sec->name);

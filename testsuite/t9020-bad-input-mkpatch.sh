@@ -28,8 +28,8 @@ FLIPS=$(scaled 96)
 PAIRS="elf-x86_64 elf-x86_64-sections elf-aarch64 elf-x86_64-dwarf"
 OTHER_PAIRS="elf-i386 macho-x86_64 macho-arm64 coff-x86_64 wasm ar-gnu mixed-elf-coff"
 BI_OUT=out.so
-# A refusal of the selection or of the build as a whole names no file
-# ("mkpatch: R_X86_64_PC32 out of range (...)" for a corrupted addend).
+# A refusal of the selection as a whole names no one file ("mkpatch: the
+# stream names a.o and b.o, which the inputs do not pair").
 BI_BARE=yes
 
 # patch_run [MKPATCH-ARG...]: check_run of mkpatch -o out.so ARG...; a
