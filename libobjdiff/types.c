@@ -19,211 +19,11 @@
  *     a function-scope static) that reaches the type, by value or through
  *     a pointer, holds objects laid out the old way: unsafe.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
 #include "types-int.h"
-
-/* ---- arena ------------------------------------------------------------------ */
-
-struct type_arena {
-	struct type_arena *next;
-	size_t used, size;
-	max_align_t data[];
-};
-
-void *tarena_alloc(struct type_arena **a, size_t size)
-{
-	struct type_arena *c = *a;
-	size_t need = (size + 15) & ~(size_t)15;
-
-	if (!c || c->size - c->used < need) {
-		size_t chunk = need > 16384 ? need : 16384;
-
-		c = malloc(sizeof(*c) + chunk);
-		if (!c)
-			return NULL;
-		c->next = *a;
-		c->used = 0;
-		c->size = chunk;
-		*a = c;
-	}
-	c->used += need;
-	return (char *)c->data + c->used - need;
-}
-
-const char *tarena_strdup(struct type_arena **a, const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = tarena_alloc(a, n);
-
-	return p ? memcpy(p, s, n) : NULL;
-}
-
-const char *tarena_printf(struct type_arena **a, const char *fmt, ...)
-{
-	va_list ap;
-	char buf[256], *p;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return NULL;
-	p = tarena_alloc(a, (size_t)n + 1);
-	if (!p)
-		return NULL;
-	if ((size_t)n < sizeof(buf)) {
-		memcpy(p, buf, (size_t)n + 1);
-	} else {
-		va_start(ap, fmt);
-		vsnprintf(p, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-	}
-	return p;
-}
-
-void tarena_free(struct type_arena *a)
-{
-	while (a) {
-		struct type_arena *next = a->next;
-
-		free(a);
-		a = next;
-	}
-}
-
-int types_grow(void **v, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(*v, ncap * elem);
-	if (!p)
-		return -1;
-	*v = p;
-	*cap = ncap;
-	return 0;
-}
-
-/* ---- the table ----------------------------------------------------------------- */
-
-int tref_add(struct tref_list *l, const char *key, enum tuse use)
-{
-	if (!key)
-		return -1;
-	for (size_t i = 0; i < l->nr; i++)
-		if (!strcmp(l->v[i].key, key)) {
-			if (use > l->v[i].use)
-				l->v[i].use = use;
-			return 0;
-		}
-	if (types_grow((void **)&l->v, &l->cap, l->nr + 1, sizeof(*l->v)) < 0)
-		return -1;
-	l->v[l->nr].key = key;
-	l->v[l->nr++].use = use;
-	return 0;
-}
-
-/* Adds from's references, each held at most as strongly as cap. */
-int tref_add_all(struct tref_list *l, const struct tref_list *from, enum tuse cap)
-{
-	for (size_t i = 0; i < from->nr; i++)
-		if (tref_add(l, from->v[i].key, from->v[i].use < cap ? from->v[i].use : cap) < 0)
-			return -1;
-	return 0;
-}
-
-static size_t hash_str(const char *s)
-{
-	size_t h = 5381;
-
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h;
-}
-
-struct ttype *types_find(const struct type_table *t, const char *key)
-{
-	if (!t->hash_size)
-		return NULL;
-	for (size_t i = hash_str(key) & (t->hash_size - 1); t->hash[i];
-	     i = (i + 1) & (t->hash_size - 1))
-		if (!strcmp(t->types[t->hash[i] - 1].key, key))
-			return &t->types[t->hash[i] - 1];
-	return NULL;
-}
-
-static int rehash(struct type_table *t)
-{
-	size_t size = t->hash_size ? t->hash_size * 2 : 64;
-	size_t *hash = calloc(size, sizeof(*hash));
-
-	if (!hash)
-		return -1;
-	for (size_t k = 0; k < t->nr_types; k++) {
-		size_t i = hash_str(t->types[k].key) & (size - 1);
-
-		while (hash[i])
-			i = (i + 1) & (size - 1);
-		hash[i] = k + 1;
-	}
-	free(t->hash);
-	t->hash = hash;
-	t->hash_size = size;
-	return 0;
-}
-
-struct ttype *types_intern(struct type_table *t, const char *kind, const char *name)
-{
-	const char *key = tarena_printf(&t->arena, "%s %s", kind, name);
-	struct ttype *found;
-	size_t i;
-
-	if (!key)
-		return NULL;
-	if ((found = types_find(t, key)))
-		return found;
-	if (types_grow((void **)&t->types, &t->cap_types, t->nr_types + 1,
-		       sizeof(*t->types)) < 0)
-		return NULL;
-	if ((t->nr_types + 1) * 2 > t->hash_size && rehash(t) < 0)
-		return NULL;
-	found = &t->types[t->nr_types++];
-	memset(found, 0, sizeof(*found));
-	found->key = key;
-	found->kind = kind;
-	found->name = name;
-	for (i = hash_str(key) & (t->hash_size - 1); t->hash[i]; i = (i + 1) & (t->hash_size - 1))
-		;
-	t->hash[i] = t->nr_types;
-	return found;
-}
-
-void type_table_release(struct type_table *t)
-{
-	for (size_t i = 0; i < t->nr_types; i++) {
-		free(t->types[i].members);
-		free(t->types[i].enums);
-		free(t->types[i].refs.v);
-	}
-	for (size_t i = 0; i < t->nr_users; i++)
-		free(t->users[i].refs.v);
-	free(t->types);
-	free(t->hash);
-	free(t->users);
-	tarena_free(t->arena);
-	memset(t, 0, sizeof(*t));
-}
 
 /* ---- names: symbols of the patch against DWARF names ---------------------- */
 
@@ -247,18 +47,81 @@ static const char *dwarf_spelling(const struct obj *obj, const char *name, char 
 	return buf;
 }
 
+/* A set of strings (not owned), open addressing. */
+struct strset {
+	const char **v;
+	size_t size, nr;
+};
+
+static size_t str_hash(const char *s)
+{
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+static bool strset_has(const struct strset *set, const char *s)
+{
+	if (!set->size)
+		return false;
+	for (size_t i = str_hash(s) & (set->size - 1); set->v[i]; i = (i + 1) & (set->size - 1))
+		if (!strcmp(set->v[i], s))
+			return true;
+	return false;
+}
+
+static int strset_add(struct strset *set, const char *s)
+{
+	if (strset_has(set, s))
+		return 0;
+	if ((set->nr + 1) * 2 > set->size) {
+		struct strset big = { .size = set->size ? set->size * 2 : 64 };
+
+		if (!(big.v = calloc(big.size, sizeof(*big.v))))
+			return -1;
+		for (size_t i = 0; i < set->size; i++)
+			if (set->v[i])
+				strset_add(&big, set->v[i]);
+		free(set->v);
+		*set = big;
+	}
+	size_t i = str_hash(s) & (set->size - 1);
+
+	while (set->v[i])
+		i = (i + 1) & (set->size - 1);
+	set->v[i] = s;
+	set->nr++;
+	return 0;
+}
+
+/*
+ * Who holds each type of a new table, the reverse of the references:
+ * holders of type y are v[off[y] .. off[y + 1]), other types and users.
+ */
+struct holder {
+	uint32_t from;		/* a type index, or a user index */
+	bool user;
+	enum tuse use;
+};
+
 struct pair_state {
 	const struct types_input *in;
 	struct type_table old, new;
-	const char **patched;	/* DWARF spellings of patched functions */
 	size_t nr_patched;
 	bool checked;		/* both sides have DWARF */
+	/* Over the new table, once checked (index_pair()). */
+	int8_t *role;		/* per user: enum type_user_role, or -1 */
+	size_t *off;
+	struct holder *holders;
 };
 
 struct checker {
 	struct type_report *rep;
 	struct pair_state *ps;
 	size_t nr;
+	struct strset reported;	/* keys of the types reported */
 	struct ipbp_err *err;
 };
 
@@ -271,39 +134,111 @@ static bool is_patched_symbol(const struct types_input *in, size_t i)
 	return ds->status == DIFF_CHANGED || ds->status == DIFF_ADDED;
 }
 
-static int collect_patched(struct checker *c, struct pair_state *p)
+/* The DWARF spellings of the pair's patched functions into set. */
+static int collect_patched(struct checker *c, struct pair_state *p, struct strset *set)
 {
 	const struct diff_pair *pair = p->in->pair;
 	char buf[512];
 
-	p->patched = calloc(pair->nr_syms + 1, sizeof(*p->patched));
-	if (!p->patched)
-		return ipbp_error(c->err, "out of memory");
 	for (size_t i = 0; i < pair->nr_syms; i++) {
+		const char *name;
+
 		if (!is_patched_symbol(p->in, i) || pair->syms[i].kind != SYMK_FUNC)
 			continue;
-		p->patched[p->nr_patched] = tarena_strdup(&c->rep->arena,
-			dwarf_spelling(pair->new, pair->syms[i].name, buf, sizeof(buf)));
-		if (!p->patched[p->nr_patched++])
+		name = tarena_strdup(&c->rep->arena,
+				     dwarf_spelling(pair->new, pair->syms[i].name, buf, sizeof(buf)));
+		if (!name || strset_add(set, name) < 0)
 			return ipbp_error(c->err, "out of memory");
+		p->nr_patched++;
 	}
 	return 0;
 }
 
-static bool in_list(const char *const *v, size_t n, const char *name)
+/*
+ * The role of each user of the new table, or -1 when it does not count: a
+ * function neither patched nor running (not in the old object), data the
+ * patch adds.
+ */
+static int assign_roles(struct checker *c, struct pair_state *p, const struct strset *patched)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(v[i], name))
-			return true;
-	return false;
+	struct strset old_funcs = { 0 }, old_data = { 0 };
+	int ret = 0;
+
+	for (size_t i = 0; i < p->old.nr_users && !ret; i++)
+		ret = strset_add(p->old.users[i].is_func ? &old_funcs : &old_data,
+				 p->old.users[i].name);
+	p->role = calloc(p->new.nr_users + 1, sizeof(*p->role));
+	if (ret < 0 || !p->role) {
+		ret = ipbp_error(c->err, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < p->new.nr_users; i++) {
+		const struct tuser *u = &p->new.users[i];
+
+		if (u->is_func)
+			p->role[i] = strset_has(patched, u->name) ? TU_PATCHED :
+				     strset_has(&old_funcs, u->name) ? TU_UNCHANGED : -1;
+		else
+			p->role[i] = u->is_decl || strset_has(&old_data, u->name) ? TU_DATA : -1;
+	}
+out:
+	free(old_funcs.v);
+	free(old_data.v);
+	return ret;
 }
 
-static bool has_user(const struct type_table *t, const char *name, bool is_func)
+static const struct tref_list *refs_of(const struct type_table *t, size_t x)
 {
-	for (size_t i = 0; i < t->nr_users; i++)
-		if (t->users[i].is_func == is_func && !strcmp(t->users[i].name, name))
-			return true;
-	return false;
+	return x < t->nr_types ? &t->types[x].refs : &t->users[x - t->nr_types].refs;
+}
+
+/* The holders of every type of p's new table (the references reversed). */
+static int index_holders(struct checker *c, struct pair_state *p)
+{
+	const struct type_table *t = &p->new;
+	size_t n = t->nr_types + t->nr_users, total = 0, *fill;
+
+	p->off = calloc(t->nr_types + 2, sizeof(*p->off));
+	fill = calloc(t->nr_types + 1, sizeof(*fill));
+	if (!p->off || !fill)
+		goto oom;
+	for (size_t x = 0; x < n; x++) {
+		const struct tref_list *l = refs_of(t, x);
+
+		for (size_t k = 0; k < l->nr; k++) {
+			const struct ttype *y = types_find(t, l->v[k].key);
+
+			if (y) {
+				p->off[y - t->types + 1]++;
+				total++;
+			}
+		}
+	}
+	for (size_t y = 0; y < t->nr_types; y++)
+		p->off[y + 1] += p->off[y];
+	p->holders = calloc(total + 1, sizeof(*p->holders));
+	if (!p->holders)
+		goto oom;
+	for (size_t x = 0; x < n; x++) {
+		const struct tref_list *l = refs_of(t, x);
+
+		for (size_t k = 0; k < l->nr; k++) {
+			const struct ttype *y = types_find(t, l->v[k].key);
+			size_t yi;
+
+			if (!y)
+				continue;
+			yi = (size_t)(y - t->types);
+			p->holders[p->off[yi] + fill[yi]++] = (struct holder){
+				.from = (uint32_t)(x < t->nr_types ? x : x - t->nr_types),
+				.user = x >= t->nr_types, .use = l->v[k].use };
+		}
+	}
+	free(fill);
+	return 0;
+oom:
+	free(fill);
+	return ipbp_error(c->err, "out of memory");
 }
 
 /* ---- comparison ------------------------------------------------------------- */
@@ -425,57 +360,44 @@ static int compare_type(struct checker *c, struct type_change *tc, const struct 
 
 /* ---- users ------------------------------------------------------------------ */
 
-/* mode[i]: how types[i] holds the type key (TUSE_*), by repeated passes
- * over every reference until nothing changes. */
-static enum tuse *reach(const struct type_table *t, const char *key)
+static enum tuse weaker(enum tuse a, enum tuse b)
 {
-	enum tuse *mode = calloc(t->nr_types + 1, sizeof(*mode));
-	bool changed = true;
-
-	if (!mode)
-		return NULL;
-	for (size_t pass = 0; changed && pass <= 2 * t->nr_types + 1; pass++) {
-		changed = false;
-		for (size_t i = 0; i < t->nr_types; i++) {
-			const struct ttype *x = &t->types[i];
-
-			if (!strcmp(x->key, key)) {
-				changed |= mode[i] != TUSE_VALUE;
-				mode[i] = TUSE_VALUE;
-				continue;
-			}
-			for (size_t k = 0; k < x->refs.nr; k++) {
-				const struct ttype *y = types_find(t, x->refs.v[k].key);
-				enum tuse m = y ? mode[y - t->types] : TUSE_NONE;
-
-				if (m > x->refs.v[k].use)
-					m = x->refs.v[k].use;
-				if (m > mode[i]) {
-					mode[i] = m;
-					changed = true;
-				}
-			}
-		}
-	}
-	return mode;
+	return a < b ? a : b;
 }
 
-static enum tuse user_reaches(const struct type_table *t, const enum tuse *mode,
-			      const struct tuser *u, const char *key)
+/*
+ * How each type and user of p's new table holds type ti: a walk back over
+ * the holders from ti.  A type is queued at most twice (reached through a
+ * pointer, then by value), so the walk is linear in the references.
+ */
+static int reach(struct checker *c, const struct pair_state *p, size_t ti,
+		 enum tuse *mode, enum tuse *user_mode)
 {
-	enum tuse best = TUSE_NONE;
+	const struct type_table *t = &p->new;
+	uint32_t *queue = malloc((2 * t->nr_types + 1) * sizeof(*queue));
+	size_t head = 0, tail = 0;
 
-	for (size_t k = 0; k < u->refs.nr; k++) {
-		const struct ttype *y = types_find(t, u->refs.v[k].key);
-		enum tuse m = !strcmp(u->refs.v[k].key, key) ? TUSE_VALUE :
-			      y ? mode[y - t->types] : TUSE_NONE;
+	if (!queue)
+		return ipbp_error(c->err, "out of memory");
+	mode[ti] = TUSE_VALUE;
+	queue[tail++] = (uint32_t)ti;
+	while (head < tail) {
+		uint32_t y = queue[head++];
 
-		if (m > u->refs.v[k].use)
-			m = u->refs.v[k].use;
-		if (m > best)
-			best = m;
+		for (size_t h = p->off[y]; h < p->off[y + 1]; h++) {
+			const struct holder *x = &p->holders[h];
+			enum tuse m = weaker(x->use, mode[y]);
+			enum tuse *slot = x->user ? &user_mode[x->from] : &mode[x->from];
+
+			if (m <= *slot)
+				continue;
+			*slot = m;
+			if (!x->user && tail < 2 * t->nr_types + 1)
+				queue[tail++] = x->from;
+		}
 	}
-	return best;
+	free(queue);
+	return 0;
 }
 
 static int add_user_entry(struct checker *c, struct type_change *tc, size_t *cap,
@@ -487,56 +409,54 @@ static int add_user_entry(struct checker *c, struct type_change *tc, size_t *cap
 	return 0;
 }
 
-/* The role of a user of the new table of p, or -1 when it does not count:
- * a function neither patched nor running, data the patch adds. */
-static int user_role(const struct pair_state *p, const struct tuser *u)
+/* The users in p of the type key, in the table's order, into tc. */
+static int find_users_in(struct checker *c, const struct pair_state *p, struct type_change *tc,
+			 size_t *cap, const char *key)
 {
-	if (u->is_func) {
-		if (in_list(p->patched, p->nr_patched, u->name))
-			return TU_PATCHED;
-		return has_user(&p->old, u->name, true) ? TU_UNCHANGED : -1;
+	const struct type_table *t = &p->new;
+	const struct ttype *here = types_find(t, key);
+	enum tuse *mode, *user_mode;
+	int ret = 0;
+
+	if (!here)
+		return 0;	/* nothing here refers to it */
+	mode = calloc(t->nr_types + 1, sizeof(*mode));
+	user_mode = calloc(t->nr_users + 1, sizeof(*user_mode));
+	if (!mode || !user_mode)
+		ret = ipbp_error(c->err, "out of memory");
+	else
+		ret = reach(c, p, (size_t)(here - t->types), mode, user_mode);
+	for (size_t i = 0; i < t->nr_users && !ret; i++) {
+		struct type_user tu = { .object = p->in->pair->new_name };
+
+		if (!user_mode[i] || p->role[i] < 0)
+			continue;
+		tu.name = tarena_strdup(&c->rep->arena, t->users[i].name);
+		if (!tu.name) {
+			ret = ipbp_error(c->err, "out of memory");
+			break;
+		}
+		tu.role = (enum type_user_role)p->role[i];
+		tu.pointer = user_mode[i] == TUSE_POINTER;
+		tu.opaque = !here->complete;
+		tu.blocks = tu.role == TU_DATA ||
+			    (tu.role == TU_UNCHANGED && (!tu.pointer || !tu.opaque));
+		tc->unsafe |= tu.blocks;
+		ret = add_user_entry(c, tc, cap, &tu);
 	}
-	return u->is_decl || has_user(&p->old, u->name, false) ? TU_DATA : -1;
+	free(mode);
+	free(user_mode);
+	return ret;
 }
 
+/* The users of the type key in every pair with DWARF. */
 static int find_users(struct checker *c, struct type_change *tc, const char *key)
 {
 	size_t cap = 0;
 
-	for (size_t j = 0; j < c->nr; j++) {
-		const struct pair_state *p = &c->ps[j];
-		const struct ttype *here = types_find(&p->new, key);
-		enum tuse *mode;
-
-		if (!p->checked)
-			continue;
-		if (!(mode = reach(&p->new, key)))
-			return ipbp_error(c->err, "out of memory");
-		for (size_t i = 0; i < p->new.nr_users; i++) {
-			const struct tuser *u = &p->new.users[i];
-			enum tuse m = user_reaches(&p->new, mode, u, key);
-			int role = m ? user_role(p, u) : -1;
-			struct type_user tu = { .object = p->in->pair->new_name };
-
-			if (role < 0)
-				continue;
-			if (!(tu.name = tarena_strdup(&c->rep->arena, u->name))) {
-				free(mode);
-				return ipbp_error(c->err, "out of memory");
-			}
-			tu.role = (enum type_user_role)role;
-			tu.pointer = m == TUSE_POINTER;
-			tu.opaque = !here || !here->complete;
-			tu.blocks = role == TU_DATA ||
-				    (role == TU_UNCHANGED && (!tu.pointer || !tu.opaque));
-			if (add_user_entry(c, tc, &cap, &tu) < 0) {
-				free(mode);
-				return -1;
-			}
-			tc->unsafe |= tu.blocks;
-		}
-		free(mode);
-	}
+	for (size_t j = 0; j < c->nr; j++)
+		if (c->ps[j].checked && find_users_in(c, &c->ps[j], tc, &cap, key) < 0)
+			return -1;
 	return 0;
 }
 
@@ -544,14 +464,6 @@ static bool has_patched_user(const struct type_change *tc)
 {
 	for (size_t i = 0; i < tc->nr_users; i++)
 		if (tc->users[i].role == TU_PATCHED)
-			return true;
-	return false;
-}
-
-static bool reported(const struct type_report *rep, const struct ttype *t)
-{
-	for (size_t i = 0; i < rep->nr_changes; i++)
-		if (!strcmp(rep->changes[i].kind, t->kind) && !strcmp(rep->changes[i].name, t->name))
 			return true;
 	return false;
 }
@@ -572,7 +484,7 @@ static int check_pair_types(struct checker *c, struct pair_state *p)
 		struct type_change tc = { .old_name = p->in->pair->old_name,
 					  .new_name = p->in->pair->new_name };
 
-		if (!n->complete || !o || !o->complete || reported(rep, n))
+		if (!n->complete || !o || !o->complete || strset_has(&c->reported, n->key))
 			continue;
 		if (compare_type(c, &tc, o, n) < 0 ||
 		    (tc.nr_deltas && find_users(c, &tc, n->key) < 0)) {
@@ -590,6 +502,8 @@ static int check_pair_types(struct checker *c, struct pair_state *p)
 		}
 		rep->changes[rep->nr_changes++] = tc;
 		rep->nr_unsafe += tc.unsafe;
+		if (strset_add(&c->reported, n->key) < 0)
+			return ipbp_error(c->err, "out of memory");
 	}
 	return 0;
 }
@@ -600,16 +514,24 @@ static int read_pair(struct checker *c, struct pair_state *p)
 {
 	const struct diff_pair *pair = p->in->pair;
 	struct type_report *rep = c->rep;
+	struct strset patched = { 0 };
+	int ret;
 
 	/* pairs that did not change are read too: their functions may be
 	 * unchanged users of a type another pair changed */
 	if (!pair->old || !pair->new)
 		return 0;
 	if (types_read(&p->old, pair->old, c->err) < 0 ||
-	    types_read(&p->new, pair->new, c->err) < 0 || collect_patched(c, p) < 0)
-		return -1;
+	    types_read(&p->new, pair->new, c->err) < 0 || collect_patched(c, p, &patched) < 0)
+		goto fail;
 	p->checked = p->old.has_dwarf && p->new.has_dwarf;
-	if (p->checked || !p->nr_patched)
+	if (p->checked) {
+		ret = assign_roles(c, p, &patched) < 0 || index_holders(c, p) < 0 ? -1 : 0;
+		free(patched.v);
+		return ret;
+	}
+	free(patched.v);
+	if (!p->nr_patched)
 		return 0;
 	if (types_grow((void **)&rep->no_debug, &rep->cap_no_debug, rep->nr_no_debug + 1,
 		       sizeof(*rep->no_debug)) < 0)
@@ -619,6 +541,9 @@ static int read_pair(struct checker *c, struct pair_state *p)
 		if (is_patched_symbol(p->in, i) && types_guess(rep, pair, &pair->syms[i], c->err) < 0)
 			return -1;
 	return 0;
+fail:
+	free(patched.v);
+	return -1;
 }
 
 int types_check(struct type_report *rep, const struct types_input *inputs, size_t nr,
@@ -644,9 +569,12 @@ out:
 	for (size_t i = 0; i < nr; i++) {
 		type_table_release(&c.ps[i].old);
 		type_table_release(&c.ps[i].new);
-		free(c.ps[i].patched);
+		free(c.ps[i].role);
+		free(c.ps[i].off);
+		free(c.ps[i].holders);
 	}
 	free(c.ps);
+	free(c.reported.v);
 	if (ret < 0)
 		type_report_release(rep);
 	return ret;
