@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "obj.h"
+#include "util-int.h"
 
 /*
  * The arena: elements and synthesized strings, freed all at once.  Chunks
@@ -333,15 +334,6 @@ static void derive_symbol_sizes(struct obj *obj)
 	}
 }
 
-static size_t hash_name(const char *s)
-{
-	size_t h = 5381;
-
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h;
-}
-
 static int index_symbol_names(struct obj *obj, struct ipbp_err *err)
 {
 	struct symbol *sym;
@@ -361,7 +353,7 @@ static int index_symbol_names(struct obj *obj, struct ipbp_err *err)
 		sym = obj->symbols[i];
 		if (!sym->name || !*sym->name)
 			continue;
-		h = hash_name(sym->name) & (size - 1);
+		h = str_hash(sym->name) & (size - 1);
 		sym->hash_next = obj->sym_hash[h];
 		obj->sym_hash[h] = sym;
 	}
@@ -534,7 +526,7 @@ struct symbol *obj_find_symbol(const struct obj *obj, const char *name)
 
 	if (!obj->sym_hash)
 		return NULL;
-	for (sym = obj->sym_hash[hash_name(name) & (obj->sym_hash_size - 1)];
+	for (sym = obj->sym_hash[str_hash(name) & (obj->sym_hash_size - 1)];
 	     sym; sym = sym->hash_next) {
 		if (strcmp(sym->name, name))
 			continue;

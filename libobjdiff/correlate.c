@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "diff-int.h"
+#include "util-int.h"
 
 /* ---- normalized names ---------------------------------------------------- */
 
@@ -238,18 +239,9 @@ void diff_twin(struct unit *a, struct unit *b)
 
 /* ---- groups of one normalized name --------------------------------------- */
 
-static size_t hash_str(const char *s)
-{
-	size_t h = 5381;
-
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h;
-}
-
 static struct group *find_group(struct diff_ctx *ctx, const char *norm)
 {
-	size_t mask = ctx->nr_slots - 1, i = hash_str(norm) & mask;
+	size_t mask = ctx->nr_slots - 1, i = str_hash(norm) & mask;
 
 	for (;; i = (i + 1) & mask) {
 		uint32_t g = ctx->slots[i];

@@ -29,6 +29,7 @@
 
 #include "arch.h"
 #include "disasm.h"
+#include "util-int.h"
 
 #define REF_MAX		128	/* a rendered relocation target */
 #define TEXT_MAX	512	/* a rendered instruction */
@@ -37,23 +38,6 @@
 #define WORK_MAX	(1ull << 26)	/* Myers steps before giving up */
 
 /* ---- listings ------------------------------------------------------------ */
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 64;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * elem);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = n;
-	return 0;
-}
 
 static uint64_t hash_text(const char *s)
 {
@@ -71,9 +55,9 @@ int disasm_add_line(struct disasm_listing *l, const char *where,
 	va_list ap;
 	int n;
 
-	if (grow((void **)&l->lines, &l->cap_lines, l->nr_lines + 1,
+	if (array_grow((void **)&l->lines, &l->cap_lines, l->nr_lines + 1,
 		 sizeof(*l->lines)) < 0 ||
-	    grow((void **)&l->buf, &l->cap, l->len + TEXT_MAX, 1) < 0)
+	    array_grow((void **)&l->buf, &l->cap, l->len + TEXT_MAX, 1) < 0)
 		return -1;
 	va_start(ap, fmt);
 	n = vsnprintf(l->buf + l->len, TEXT_MAX, fmt, ap);
@@ -449,7 +433,7 @@ static int add_bad(struct lister *c, const uint8_t *code, size_t skip, uint64_t 
 
 static int add_target(struct lister *c, uint64_t target)
 {
-	if (grow((void **)&c->targets, &c->cap_targets, c->nr_targets + 1,
+	if (array_grow((void **)&c->targets, &c->cap_targets, c->nr_targets + 1,
 		 sizeof(*c->targets)) < 0)
 		return -1;
 	c->targets[c->nr_targets++] = target;
@@ -661,7 +645,7 @@ static bool same_line(const struct aligner *al, size_t i, size_t j)
 
 static int add_edit(struct aligner *al, enum edit_op op, size_t a, size_t b)
 {
-	if (grow((void **)&al->edits, &al->cap_edits, al->nr_edits + 1,
+	if (array_grow((void **)&al->edits, &al->cap_edits, al->nr_edits + 1,
 		 sizeof(*al->edits)) < 0)
 		return -1;
 	al->edits[al->nr_edits++] = (struct edit){ op, a, b };
@@ -703,7 +687,7 @@ static int myers(struct aligner *al, size_t lo, size_t n, size_t m, size_t max_d
 				done = true;
 		}
 		work += d + 1;
-		if (grow((void **)&hist, &hist_cap, hist_len + 2 * d + 1, sizeof(*hist)) < 0) {
+		if (array_grow((void **)&hist, &hist_cap, hist_len + 2 * d + 1, sizeof(*hist)) < 0) {
 			ret = -1;
 			goto out;
 		}

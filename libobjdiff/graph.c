@@ -19,6 +19,7 @@
 
 #include "decode.h"
 #include "graph.h"
+#include "util-int.h"
 
 /* A growing list of input numbers. */
 struct ulist {
@@ -70,24 +71,6 @@ enum { RANK_WEAK = 1, RANK_COMMON = 2, RANK_STRONG = 3 };
 
 /* ---- small containers ----------------------------------------------------- */
 
-static int grow(void **v, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap;
-	void *nv;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	while (ncap < need)
-		ncap *= 2;
-	nv = realloc(*v, ncap * elem);
-	if (!nv)
-		return -1;
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
-
 /* Appends x unless it is already the last entry (inputs come in order). */
 static int ulist_add(struct ulist *l, uint32_t x)
 {
@@ -95,7 +78,7 @@ static int ulist_add(struct ulist *l, uint32_t x)
 
 	if (l->nr && l->v[l->nr - 1] == x)
 		return 0;
-	if (grow((void **)&l->v, &cap, (size_t)l->nr + 1, sizeof(*l->v)) < 0)
+	if (array_grow((void **)&l->v, &cap, (size_t)l->nr + 1, sizeof(*l->v)) < 0)
 		return -1;
 	l->cap = (uint32_t)cap;
 	l->v[l->nr++] = x;
@@ -293,7 +276,7 @@ int graph_add_obj(struct graph *g, struct obj *obj, struct ipbp_err *err)
 		return ipbp_error(err, "%s: internal error: graph already built", obj->name);
 	if (g->nr_inputs >= GRAPH_NONE - 1)
 		return ipbp_error(err, "%s: too many inputs", obj->name);
-	if (grow((void **)&g->inputs, &p->cap_inputs, g->nr_inputs + 1,
+	if (array_grow((void **)&g->inputs, &p->cap_inputs, g->nr_inputs + 1,
 		 sizeof(*g->inputs)) < 0)
 		return ipbp_error(err, "%s: out of memory", obj->name);
 	in = &g->inputs[g->nr_inputs++];
@@ -407,7 +390,7 @@ static int warn(struct graph *g, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	if (grow((void **)&g->warnings, &g->priv->cap_warnings, g->nr_warnings + 1,
+	if (array_grow((void **)&g->warnings, &g->priv->cap_warnings, g->nr_warnings + 1,
 		 sizeof(*g->warnings)) < 0) {
 		free(msg);
 		return -1;
@@ -421,7 +404,7 @@ static struct graph_node *new_node(struct graph *g)
 	struct graph_node *n;
 
 	if (g->nr_nodes >= GRAPH_NONE - 1 ||
-	    grow((void **)&g->nodes, &g->priv->cap_nodes, g->nr_nodes + 1,
+	    array_grow((void **)&g->nodes, &g->priv->cap_nodes, g->nr_nodes + 1,
 		 sizeof(*g->nodes)) < 0)
 		return NULL;
 	n = &g->nodes[g->nr_nodes];
@@ -487,7 +470,7 @@ static struct gsym *find_gsym(struct graph *g, const char *name)
 		return NULL;
 	if (*slot != GRAPH_NONE)
 		return &p->gsyms[*slot];
-	if (grow((void **)&p->gsyms, &p->cap_gsyms, p->nr_gsyms + 1, sizeof(*p->gsyms)) < 0)
+	if (array_grow((void **)&p->gsyms, &p->cap_gsyms, p->nr_gsyms + 1, sizeof(*p->gsyms)) < 0)
 		return NULL;
 	*slot = (uint32_t)p->nr_gsyms;
 	gs = &p->gsyms[p->nr_gsyms++];
@@ -559,7 +542,7 @@ static int note_undef(struct graph *g, struct gsym *gs)
 
 	if (gs->refs.nr)
 		return 0;
-	if (grow((void **)&p->undef_order, &p->cap_undef_order, p->nr_undef_order + 1,
+	if (array_grow((void **)&p->undef_order, &p->cap_undef_order, p->nr_undef_order + 1,
 		 sizeof(*p->undef_order)) < 0)
 		return -1;
 	p->undef_order[p->nr_undef_order++] = (uint32_t)(gs - p->gsyms);
@@ -741,7 +724,7 @@ static int add_edge(struct graph *g, uint32_t from, uint32_t to)
 		}
 	}
 	if (g->nr_edges >= GRAPH_NONE - 1 ||
-	    grow((void **)&g->edges, &p->cap_edges, g->nr_edges + 1, sizeof(*g->edges)) < 0)
+	    array_grow((void **)&g->edges, &p->cap_edges, g->nr_edges + 1, sizeof(*g->edges)) < 0)
 		return -1;
 	e = &g->edges[g->nr_edges++];
 	e->from = from;

@@ -647,7 +647,7 @@ static int add_member(struct reader *r, struct ttype *t, const char *name, uint6
 {
 	struct tmember *m;
 
-	if (types_grow((void **)&t->members, &t->cap_members, t->nr_members + 1,
+	if (array_grow((void **)&t->members, &t->cap_members, t->nr_members + 1,
 		       sizeof(*m)) < 0)
 		return oom(r);
 	m = &t->members[t->nr_members++];
@@ -667,7 +667,7 @@ static int add_enumerator(struct reader *r, struct ttype *t, Dwarf_Die c)
 	if (!name)
 		return 0;
 	attr_sdata(r->dbg, c, DW_AT_const_value, &v);
-	if (types_grow((void **)&t->enums, &t->cap_enums, t->nr_enums + 1,
+	if (array_grow((void **)&t->enums, &t->cap_enums, t->nr_enums + 1,
 		       sizeof(*t->enums)) < 0)
 		return oom(r);
 	t->enums[t->nr_enums].name = tarena_strdup(&r->table->arena, name);
@@ -840,7 +840,7 @@ static struct tuser *add_user(struct reader *r, const char *name, bool is_func, 
 	struct type_table *tt = r->table;
 	struct tuser *u;
 
-	if (types_grow((void **)&tt->users, &tt->cap_users, tt->nr_users + 1, sizeof(*u)) < 0)
+	if (array_grow((void **)&tt->users, &tt->cap_users, tt->nr_users + 1, sizeof(*u)) < 0)
 		return NULL;
 	u = &tt->users[tt->nr_users++];
 	memset(u, 0, sizeof(*u));

@@ -89,7 +89,7 @@ int types_guess(struct type_report *rep, const struct diff_pair *pair,
 	cs_close(&cs);
 	if (!found)
 		return 0;
-	if (types_grow((void **)&rep->guesses, &rep->cap_guesses, rep->nr_guesses + 1,
+	if (array_grow((void **)&rep->guesses, &rep->cap_guesses, rep->nr_guesses + 1,
 		       sizeof(g)) < 0)
 		return ipbp_error(err, "out of memory");
 	rep->guesses[rep->nr_guesses++] = g;

@@ -19,6 +19,7 @@
 #include "error.h"
 #include "obj.h"
 #include "types.h"
+#include "util-int.h"
 
 /* Strings and arrays that live as long as the table or report. */
 struct type_arena;
@@ -102,7 +103,5 @@ int tref_add_all(struct tref_list *l, const struct tref_list *from, enum tuse ca
 int types_guess(struct type_report *rep, const struct diff_pair *pair,
 		const struct diff_symbol *ds, struct ipbp_err *err);
 
-/* Growth of an array of elem-sized entries to hold need. */
-int types_grow(void **v, size_t *cap, size_t need, size_t elem);
 
 #endif

@@ -80,24 +80,6 @@ void tarena_free(struct type_arena *a)
 	}
 }
 
-int types_grow(void **v, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(*v, ncap * elem);
-	if (!p)
-		return -1;
-	*v = p;
-	*cap = ncap;
-	return 0;
-}
-
 /* ---- the table ----------------------------------------------------------------- */
 
 int tref_add(struct tref_list *l, const char *key, enum tuse use)
@@ -110,7 +92,7 @@ int tref_add(struct tref_list *l, const char *key, enum tuse use)
 				l->v[i].use = use;
 			return 0;
 		}
-	if (types_grow((void **)&l->v, &l->cap, l->nr + 1, sizeof(*l->v)) < 0)
+	if (array_grow((void **)&l->v, &l->cap, l->nr + 1, sizeof(*l->v)) < 0)
 		return -1;
 	l->v[l->nr].key = key;
 	l->v[l->nr++].use = use;
@@ -126,20 +108,11 @@ int tref_add_all(struct tref_list *l, const struct tref_list *from, enum tuse ca
 	return 0;
 }
 
-static size_t hash_str(const char *s)
-{
-	size_t h = 5381;
-
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h;
-}
-
 struct ttype *types_find(const struct type_table *t, const char *key)
 {
 	if (!t->hash_size)
 		return NULL;
-	for (size_t i = hash_str(key) & (t->hash_size - 1); t->hash[i];
+	for (size_t i = str_hash(key) & (t->hash_size - 1); t->hash[i];
 	     i = (i + 1) & (t->hash_size - 1))
 		if (!strcmp(t->types[t->hash[i] - 1].key, key))
 			return &t->types[t->hash[i] - 1];
@@ -154,7 +127,7 @@ static int rehash(struct type_table *t)
 	if (!hash)
 		return -1;
 	for (size_t k = 0; k < t->nr_types; k++) {
-		size_t i = hash_str(t->types[k].key) & (size - 1);
+		size_t i = str_hash(t->types[k].key) & (size - 1);
 
 		while (hash[i])
 			i = (i + 1) & (size - 1);
@@ -176,7 +149,7 @@ struct ttype *types_intern(struct type_table *t, const char *kind, const char *n
 		return NULL;
 	if ((found = types_find(t, key)))
 		return found;
-	if (types_grow((void **)&t->types, &t->cap_types, t->nr_types + 1,
+	if (array_grow((void **)&t->types, &t->cap_types, t->nr_types + 1,
 		       sizeof(*t->types)) < 0)
 		return NULL;
 	if ((t->nr_types + 1) * 2 > t->hash_size && rehash(t) < 0)
@@ -186,7 +159,7 @@ struct ttype *types_intern(struct type_table *t, const char *kind, const char *n
 	found->key = key;
 	found->kind = kind;
 	found->name = name;
-	for (i = hash_str(key) & (t->hash_size - 1); t->hash[i]; i = (i + 1) & (t->hash_size - 1))
+	for (i = str_hash(key) & (t->hash_size - 1); t->hash[i]; i = (i + 1) & (t->hash_size - 1))
 		;
 	t->hash[i] = t->nr_types;
 	return found;

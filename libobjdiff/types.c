@@ -53,15 +53,6 @@ struct strset {
 	size_t size, nr;
 };
 
-static size_t str_hash(const char *s)
-{
-	size_t h = 5381;
-
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h;
-}
-
 static bool strset_has(const struct strset *set, const char *s)
 {
 	if (!set->size)
@@ -249,7 +240,7 @@ static int add_delta(struct checker *c, struct type_change *tc, size_t *cap,
 {
 	struct type_arena **A = &c->rep->arena;
 
-	if (types_grow((void **)&tc->deltas, cap, tc->nr_deltas + 1, sizeof(*tc->deltas)) < 0)
+	if (array_grow((void **)&tc->deltas, cap, tc->nr_deltas + 1, sizeof(*tc->deltas)) < 0)
 		return ipbp_error(c->err, "out of memory");
 	/* the report outlives the tables the names come from */
 	member = member ? tarena_strdup(A, member) : NULL;
@@ -403,7 +394,7 @@ static int reach(struct checker *c, const struct pair_state *p, size_t ti,
 static int add_user_entry(struct checker *c, struct type_change *tc, size_t *cap,
 			  const struct type_user *u)
 {
-	if (types_grow((void **)&tc->users, cap, tc->nr_users + 1, sizeof(*u)) < 0)
+	if (array_grow((void **)&tc->users, cap, tc->nr_users + 1, sizeof(*u)) < 0)
 		return ipbp_error(c->err, "out of memory");
 	tc->users[tc->nr_users++] = *u;
 	return 0;
@@ -495,7 +486,7 @@ static int check_pair_types(struct checker *c, struct pair_state *p)
 			change_release(&tc);
 			continue;
 		}
-		if (types_grow((void **)&rep->changes, &rep->cap_changes, rep->nr_changes + 1,
+		if (array_grow((void **)&rep->changes, &rep->cap_changes, rep->nr_changes + 1,
 			       sizeof(tc)) < 0) {
 			change_release(&tc);
 			return ipbp_error(c->err, "out of memory");
@@ -533,7 +524,7 @@ static int read_pair(struct checker *c, struct pair_state *p)
 	free(patched.v);
 	if (!p->nr_patched)
 		return 0;
-	if (types_grow((void **)&rep->no_debug, &rep->cap_no_debug, rep->nr_no_debug + 1,
+	if (array_grow((void **)&rep->no_debug, &rep->cap_no_debug, rep->nr_no_debug + 1,
 		       sizeof(*rep->no_debug)) < 0)
 		return ipbp_error(c->err, "out of memory");
 	rep->no_debug[rep->nr_no_debug++] = pair->new_name;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mkpatch-int.h"
+#include "util-int.h"
 #include "types.h"
 
 int mk_oom(struct mk_ctx *ctx)
@@ -19,19 +20,7 @@ int mk_oom(struct mk_ctx *ctx)
 
 void *mk_grow(void *p, size_t *cap, size_t need, size_t elem)
 {
-	size_t ncap;
-	void *q;
-
-	if (need <= *cap)
-		return p;
-	ncap = *cap ? *cap * 2 : 16;
-	while (ncap < need)
-		ncap *= 2;
-	q = realloc(p, ncap * elem);
-	if (!q)
-		return NULL;
-	*cap = ncap;
-	return q;
+	return array_grow(&p, cap, need, elem) < 0 ? NULL : p;
 }
 
 int mk_keep(struct mk_ctx *ctx, char *s)
