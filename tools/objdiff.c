@@ -40,10 +40,8 @@ static const char usage[] =
 	"  ~ func NAME OLD-SIZE NEW-SIZE REASONS    + added   - removed   = same\n"
 	"Exit status: 0 no differences, 1 differences, 2 trouble.  See objdiff(1).\n";
 
-enum format { FMT_TEXT, FMT_JSON };
-
 struct options {
-	enum format format;
+	enum tool_format format;
 	bool quiet, stat, disasm, types;
 	const char *output;
 	struct diffset_opts set;
@@ -66,15 +64,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static enum format parse_format(const char *s)
-{
-	if (!strcmp(s, "text"))
-		return FMT_TEXT;
-	if (!strcmp(s, "json"))
-		return FMT_JSON;
-	usage_error("unknown format '%s' (text or json)", s);
-}
-
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	int c;
@@ -85,7 +74,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'q': o->quiet = true; break;
 		case 'a': o->set.diff.all = true; break;
 		case 'r': o->set.recursive = true; break;
-		case 'f': o->format = parse_format(optarg); break;
+		case 'f': o->format = tool_parse_format(optarg); break;
 		case OPT_STAT: o->stat = true; break;
 		case OPT_TYPES: o->types = true; break;
 		case 'd': o->disasm = true; break;

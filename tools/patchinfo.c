@@ -31,10 +31,8 @@ static const char usage[] =
 	"  add KIND NAME [FILE] SIZE at 0xADDR     import KIND NAME [FILE] [weak]\n"
 	"Exit status: 0 success, 2 trouble (or problems found).  See patchinfo(1).\n";
 
-enum format { FMT_TEXT, FMT_JSON };
-
 struct options {
-	enum format format;
+	enum tool_format format;
 	bool relocs, verify;
 };
 
@@ -49,15 +47,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static enum format parse_format(const char *s)
-{
-	if (!strcmp(s, "text"))
-		return FMT_TEXT;
-	if (!strcmp(s, "json"))
-		return FMT_JSON;
-	usage_error("unknown format '%s' (text or json)", s);
-}
-
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	int c;
@@ -65,7 +54,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	argv[0] = (char *)tool_name();	/* getopt's messages start with it */
 	while ((c = getopt_long(argc, argv, "f:rhV", long_options, NULL)) != -1) {
 		switch (c) {
-		case 'f': o->format = parse_format(optarg); break;
+		case 'f': o->format = tool_parse_format(optarg); break;
 		case 'r': o->relocs = true; break;
 		case OPT_VERIFY: o->verify = true; break;
 		case 'h': tool_help(usage);

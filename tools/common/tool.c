@@ -85,6 +85,15 @@ static noreturn void exit_flushing_stdout(void)
 	exit(EXIT_SAME);
 }
 
+enum tool_format tool_parse_format(const char *s)
+{
+	if (!strcmp(s, "text"))
+		return FMT_TEXT;
+	if (!strcmp(s, "json"))
+		return FMT_JSON;
+	usage_error("unknown format '%s' (text or json)", s);
+}
+
 noreturn void tool_help(const char *usage)
 {
 	fputs(usage, stdout);

@@ -29,6 +29,11 @@ void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* "NAME: message" and a hint to --help on stderr; exits EXIT_TROUBLE. */
 noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* --format=FMT of a tool that writes text or JSON; anything else is a
+ * usage error ("unknown format 'xml' (text or json)"). */
+enum tool_format { FMT_TEXT, FMT_JSON };
+enum tool_format tool_parse_format(const char *s);
+
 /* The usage text on stdout, exit 0 (EXIT_TROUBLE if stdout fails). */
 noreturn void tool_help(const char *usage);
 /* "NAME (ipbp) VERSION" on stdout, exit 0. */
