@@ -810,8 +810,7 @@ static int record_typedef(struct reader *r, Dwarf_Die die, const char *name)
 		return 0;
 	if (describe_type_of(r, die, 0, &target) < 0)
 		return -1;
-	t = types_find(r->table, t->key);	/* describing may add types */
-	t->complete = true;
+	t->complete = true;	/* describing adds no types: t stays put */
 	if (!target->anon) {
 		t->layout = target->text;
 		return tref_add_all(&t->refs, &target->refs, TUSE_VALUE) < 0 ? oom(r) : 0;

@@ -125,6 +125,15 @@ static bool is_patched_symbol(const struct types_input *in, size_t i)
 	return ds->status == DIFF_CHANGED || ds->status == DIFF_ADDED;
 }
 
+static bool patches_anything(const struct types_input *inputs, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		for (size_t k = 0; inputs[i].pair->new && k < inputs[i].pair->nr_syms; k++)
+			if (is_patched_symbol(&inputs[i], k))
+				return true;
+	return false;
+}
+
 /* The DWARF spellings of the pair's patched functions into set. */
 static int collect_patched(struct checker *c, struct pair_state *p, struct strset *set)
 {
@@ -544,6 +553,8 @@ int types_check(struct type_report *rep, const struct types_input *inputs, size_
 	int ret = -1;
 
 	memset(rep, 0, sizeof(*rep));
+	if (!patches_anything(inputs, nr))
+		return 0;	/* no DWARF to read: nothing can reach a change */
 	c.ps = calloc(nr + 1, sizeof(*c.ps));
 	if (!c.ps)
 		return ipbp_error(err, "out of memory");
