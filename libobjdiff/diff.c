@@ -71,6 +71,13 @@ static enum diff_status unit_status(const struct unit *u, int side)
 	return u->reasons ? DIFF_CHANGED : DIFF_SAME;
 }
 
+/* a + b, at most DIFF_SIZE_MAX (a is): sizes come from the file and may
+ * be anything. */
+static uint64_t size_add(uint64_t a, uint64_t b)
+{
+	return b > DIFF_SIZE_MAX - a ? DIFF_SIZE_MAX : a + b;
+}
+
 /* Hidden parts: their sizes go to their root, their changes mark it. */
 static int diff_fold_parts(struct diff_ctx *ctx)
 {
@@ -82,7 +89,7 @@ static int diff_fold_parts(struct diff_ctx *ctx)
 
 			if (!is_hidden(u))
 				continue;
-			root->parts_size += u->sym->size;
+			root->parts_size = size_add(root->parts_size, u->sym->size);
 			if (unit_status(u, s) == DIFF_SAME)
 				continue;
 			root->reasons |= DIFF_R_PART;
@@ -109,8 +116,8 @@ static void add_result(struct diff_ctx *ctx, struct unit *o, struct unit *n,
 	ds->name = u->sym->name;
 	ds->old = o ? o->sym : NULL;
 	ds->new = n ? n->sym : NULL;
-	ds->old_size = o ? o->sym->size + o->parts_size : 0;
-	ds->new_size = n ? n->sym->size + n->parts_size : 0;
+	ds->old_size = o ? size_add(o->parts_size, o->sym->size) : 0;
+	ds->new_size = n ? size_add(n->parts_size, n->sym->size) : 0;
 	pair->nr_changed += status == DIFF_CHANGED;
 	pair->nr_added += status == DIFF_ADDED;
 	pair->nr_removed += status == DIFF_REMOVED;

@@ -46,13 +46,19 @@ enum diff_status {
 #define DIFF_R_DEBUG	0x100u	/* only debug information (--debug) */
 #define DIFF_R_NR	9
 
+/* The largest size a result shows: the stream keeps UINT64_MAX for "no
+ * size", so larger sizes (a symbol's own is whatever the file says) and
+ * sums with parts saturate here. */
+#define DIFF_SIZE_MAX (UINT64_MAX - 1)
+
 struct diff_symbol {
 	enum diff_status status;
 	unsigned reasons;		/* DIFF_R_* when CHANGED */
 	enum symbol_kind kind;		/* of the new symbol, else the old */
 	const char *name;		/* as the file spells it (new, else old) */
 	struct symbol *old, *new;	/* NULL when added / removed */
-	uint64_t old_size, new_size;	/* parts included */
+	uint64_t old_size, new_size;	/* parts included, at most
+					 * DIFF_SIZE_MAX */
 };
 
 struct diff_opts {
