@@ -414,6 +414,23 @@ out:
 	return ret;
 }
 
+/* keep_going: the pairs one failed path added are dropped and its error
+ * kept.  Returns -1 only when even that fails. */
+static int note_trouble(struct diffset *set, size_t nr_pairs, const struct ipbp_err *err)
+{
+	char **v = realloc(set->troubles, (set->nr_troubles + 1) * sizeof(*v));
+
+	while (set->nr_pairs > nr_pairs)
+		diff_pair_release(&set->pairs[--set->nr_pairs]);
+	if (!v)
+		return -1;
+	set->troubles = v;
+	if (!(v[set->nr_troubles] = strdup(err->msg)))
+		return -1;
+	set->nr_troubles++;
+	return 0;
+}
+
 /* Two build trees: files merged by relative path, in byte order. */
 static int pair_trees(struct diffset *set, const char *old, const char *new,
 		      const struct diffset_opts *opts, struct ipbp_err *err)
@@ -430,7 +447,11 @@ static int pair_trees(struct diffset *set, const char *old, const char *new,
 		const char *orel = c <= 0 ? ol.paths[i++] : NULL;
 		const char *nrel = c >= 0 ? nl.paths[j++] : NULL;
 
+		size_t nr_pairs = set->nr_pairs;
+
 		ret = pair_tree_path(set, old, orel, new, nrel, opts, err);
+		if (ret < 0 && opts->keep_going)
+			ret = note_trouble(set, nr_pairs, err);
 	}
 out:
 	objfile_tree_release(&ol);
@@ -500,6 +521,9 @@ void diffset_free(struct diffset *set)
 	for (size_t i = 0; i < set->nr_pairs; i++)
 		diff_pair_release(&set->pairs[i]);
 	free(set->pairs);
+	for (size_t i = 0; i < set->nr_troubles; i++)
+		free(set->troubles[i]);
+	free(set->troubles);
 	for (size_t i = 0; i < set->nr_files; i++)
 		objfile_free(set->files[i]);
 	free(set->files);

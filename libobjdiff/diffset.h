@@ -22,7 +22,9 @@
  * Anything else is an error: an archive against an object, objects of
  * different formats ("a.o and b.o are different formats (elf and macho)")
  * or architectures, a directory against a file, a directory without
- * opts->recursive.  Every object is decoded (obj_decode_references())
+ * opts->recursive; with opts->keep_going, such an error inside two trees
+ * (or an unreadable file there) leaves out that one path.  Every object is
+ * decoded (obj_decode_references())
  * before it is compared.  The objects stay mapped while the diffset lives:
  * pairs point into them.
  */
@@ -41,6 +43,10 @@ struct diffset_opts {
 	struct diff_opts diff;	/* all, quick (stop at the first differing
 				 * pair), debug */
 	bool recursive;		/* compare directories */
+	bool keep_going;	/* recursive: as diff -r, a path of the trees
+				 * that cannot be read or paired goes to
+				 * troubles and the others are compared;
+				 * otherwise the first error ends it all */
 	const char *arch;	/* universal Mach-O slice, or NULL */
 };
 
@@ -55,6 +61,9 @@ struct diffset {
 	struct diff_pair *pairs;
 	size_t nr_pairs;
 	bool stopped;		/* quick: stopped at the first difference */
+	char **troubles;	/* keep_going: "PATH: what is wrong", one per
+				 * path left out, in path order */
+	size_t nr_troubles;
 
 	/* Private to diffset.c. */
 	struct objfile **files;

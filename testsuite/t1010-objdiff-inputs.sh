@@ -266,9 +266,50 @@ test_expect_success '-r: an object in one tree and an archive in the other' '
 	mkdir -p m1 m2 &&
 	cp a.o m1/thing.a && cp lib1.a m2/thing.a &&
 	exits 2 objdiff -r m1 m2 >out 2>err &&
-	test ! -s out &&
+	echo "# objdiff 1" >expect && test_cmp expect out &&
 	echo "objdiff: m1/thing.a and m2/thing.a are different formats (elf and archive)" >expect &&
 	test_cmp expect err
+'
+
+# As diff -r: a path that cannot be compared is reported and left out,
+# the others are compared and written, and the status is 2.
+test_expect_success '-r: unreadable paths are reported, the rest compared (exit 2)' '
+	rm -rf t1 t2 && cp -R old t1 && cp -R new t2 &&
+	clang -flto -O1 -c a.c -o t1/lto.o && cp t1/lto.o t2/lto.o &&
+	head -c 100 new/main.o >t2/main.o &&
+	cp a.o t1/thing.a && cp lib1.a t2/thing.a &&
+	exits 2 objdiff -r t1 t2 >out 2>err &&
+	sed "s|old/|t1/|; s|new/|t2/|" expect-trees >expect &&
+	test_cmp expect out &&
+	sed -e "s/: .*//" err >paths &&
+	cat >expect <<-\EOF &&
+	objdiff
+	objdiff
+	objdiff
+	EOF
+	test_cmp expect paths &&
+	grep "^objdiff: t1/lto.o: " err &&
+	grep "^objdiff: t2/main.o: " err &&
+	grep "^objdiff: t1/thing.a and t2/thing.a are different formats" err &&
+	test $(grep -n "lto.o" err | cut -d: -f1) -lt $(grep -n "main.o" err | cut -d: -f1) &&
+	exits 2 objdiff -r --stat t1 t2 >out 2>err &&
+	test $(wc -l <err) = 3 &&
+	grep "^7 of 11 objects differ" out
+'
+
+test_expect_success '-r -q: stops at the first difference, before any trouble' '
+	exits 1 objdiff -q -r t1 t2 2>err &&
+	test ! -s err &&
+	rm t2/added/new.o t1/gone.o && cp t1/lib/libx.a t2/lib/libx.a &&
+	cp t2/src/util.o t1/src/util.o &&
+	exits 2 objdiff -q -r t1 t2 2>err &&
+	grep "^objdiff: t1/lto.o: " err
+'
+
+test_expect_success '-r: mkpatch stops at the first path it cannot compare' '
+	exits 2 mkpatch -r -o p.so t1 t2 2>err &&
+	test ! -e p.so &&
+	grep "^mkpatch: t1/lto.o: " err
 '
 
 test_expect_success 'Mach-O: two archives' '

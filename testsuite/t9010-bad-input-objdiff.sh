@@ -93,7 +93,8 @@ test_expect_success "a mutant of one side against the other side, both ways" '
 	outcomes_include 0 1 2
 '
 
-# objdiff -r stops at the first pair it cannot read: one mutant a run.
+# objdiff -r reports a path it cannot read and compares the others (exit
+# 2, every message "objdiff: FILE: ..."): one mutant a run.
 # A thin archive is left out: its members are elsewhere, it never reads.
 test_expect_success 'objdiff -r with a mutant in one tree' '
 	mkdir old &&

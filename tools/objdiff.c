@@ -73,7 +73,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		switch (c) {
 		case 'q': o->quiet = true; break;
 		case 'a': o->set.diff.all = true; break;
-		case 'r': o->set.recursive = true; break;
+		case 'r': o->set.recursive = o->set.keep_going = true; break;
 		case 'f': o->format = tool_parse_format(optarg); break;
 		case OPT_STAT: o->stat = true; break;
 		case OPT_TYPES: o->types = true; break;
@@ -167,7 +167,7 @@ int main(int argc, char **argv)
 	struct diffset *set;
 	struct type_report types = { 0 };
 	void *old_buf, *new_buf;
-	bool differs;
+	bool differs, trouble;
 
 	tool_init("objdiff");
 	parse_options(argc, argv, &o);
@@ -177,6 +177,8 @@ int main(int argc, char **argv)
 	/* Open, pair and compare; then write (unless -q) and exit as diff(1). */
 	if (diffset_open_inputs(&set, &old, &new, &o.set, &err) < 0)
 		die("%s", err.msg);
+	for (size_t i = 0; i < set->nr_troubles; i++)
+		error("%s", set->troubles[i]);
 	differs = diffset_differs(set);
 	/* --types: the report instead of the stream; it differs when it
 	 * lists a changed type or a probable layout change */
@@ -187,9 +189,10 @@ int main(int argc, char **argv)
 	}
 	if (!o.quiet)
 		output(set, o.types ? &types : NULL, &o);
+	trouble = set->nr_troubles > 0;
 	type_report_release(&types);
 	diffset_free(set);
 	free(old_buf);
 	free(new_buf);
-	return differs ? EXIT_DIFFERENT : EXIT_SAME;
+	return trouble ? EXIT_TROUBLE : differs ? EXIT_DIFFERENT : EXIT_SAME;
 }
