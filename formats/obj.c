@@ -46,8 +46,15 @@ void *obj_alloc(struct obj *obj, size_t size)
 			return NULL;
 		c->used = 0;
 		c->size = want;
-		c->next = obj->arena;
-		obj->arena = c;
+		/* A chunk made to fit one big block (an inflated section) goes
+		 * behind the current one, whose free space stays in use. */
+		if (want == size && obj->arena) {
+			c->next = obj->arena->next;
+			obj->arena->next = c;
+		} else {
+			c->next = obj->arena;
+			obj->arena = c;
+		}
 	}
 	p = c->mem + c->used;
 	c->used += size;

@@ -66,7 +66,8 @@ enum section_kind {
 #define SECF_TLS	0x20u
 #define SECF_COMDAT	0x40u	/* member of a COMDAT group (see comdat) */
 #define SECF_COMPRESSED	0x80u	/* data holds compressed bytes (ELF
-				 * SHF_COMPRESSED), without relocations */
+				 * SHF_COMPRESSED that the reader could not
+				 * inflate), without relocations */
 
 enum symbol_kind {
 	SYMK_NOTYPE,

@@ -145,7 +145,7 @@ static int collect_sections(struct reader *r)
 		struct dsection *d;
 
 		if (!name || !sec->data || (sec->flags & SECF_COMPRESSED))
-			continue;	/* -gz: not read, as if there were no DWARF */
+			continue;	/* not inflated: as if there were no DWARF */
 		if (!strcmp(name, ".debug_info"))
 			r->table->has_dwarf = true;
 		d = &r->secs[r->nr_secs++];

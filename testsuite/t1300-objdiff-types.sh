@@ -17,7 +17,9 @@
 # Then: JSON carries the same content; exit 1 when a type changed, 0 when
 # none did; pointer-opaque/ is a build tree where the only other user sees
 # an incomplete type (allowed); no-debug is built without -g (a heuristic
-# guess, said so in one line), and with -gz (compressed DWARF is not read).
+# guess, said so in one line).  Compressed DWARF (-gz, clang and gcc, ELF64
+# and ELF32) gives the same report; a compressed .debug_info that zlib
+# cannot inflate counts as no debug info.
 . "$IPBP_SRC/testsuite/lib.sh"
 
 CASES="$IPBP_SRC/testsuite/types"
@@ -64,6 +66,11 @@ for n in $NAMES; do
 		report gcc/$n && sed "s/long long int/long long/g" gcc/$n/report |
 			sort >gcc/$n/sorted &&
 		test_cmp $n.sorted gcc/$n/sorted
+	'
+	test_expect_success "$n: -gz, compressed DWARF" '
+		build gz/$n $n clang -target x86_64-linux-gnu -g -gz -O2 &&
+		report gz/$n &&
+		test_cmp "$CASES/$n.expect" gz/$n/report
 	'
 	for t in $TARGETS; do
 		[ $t = x86_64-linux-gnu ] && continue
@@ -118,10 +125,45 @@ test_expect_success 'no-debug, aarch64: the same guess from ldr displacements' '
 	grep -x "? func get_state displacement 0x4 -> 0x8 at +0, 1 instruction" nodebug-a64/report
 '
 
-test_expect_success 'compressed debug sections (-gz) are not read: as without -g' '
-	build nodebug-gz no-debug clang -target x86_64-linux-gnu -g -gz -O2 &&
-	report nodebug-gz &&
-	test_cmp "$CASES/no-debug.expect" nodebug-gz/report
+test_expect_success '-gz: gcc, and ELF32 (its own Chdr) against -g' '
+	build gcc-gz/member-middle member-middle gcc -g -gz -O2 &&
+	report gcc-gz/member-middle &&
+	test_cmp gcc/member-middle/report gcc-gz/member-middle/report &&
+	build i386/member-middle member-middle clang -target i386-linux-gnu -g -O2 &&
+	build i386-gz/member-middle member-middle clang -target i386-linux-gnu -g -gz -O2 &&
+	readelf -S i386-gz/member-middle/orig.o | grep -A1 "debug_info" | grep -q " C " &&
+	report i386/member-middle && report i386-gz/member-middle &&
+	test_cmp i386/member-middle/report i386-gz/member-middle/report &&
+	sort i386/member-middle/report >i386.sorted &&
+	test_cmp member-middle.sorted i386.sorted
+'
+
+# Overwrites the compressed stream of .debug_info (after its 24-byte
+# Chdr) with zeros: zlib refuses it.
+corrupt_debug_info() {
+	python3 - "$1" <<-\EOF
+	import struct, sys
+	b = bytearray(open(sys.argv[1], "rb").read())
+	shoff, = struct.unpack_from("<Q", b, 0x28)
+	shentsize, shnum, shstrndx = struct.unpack_from("<HHH", b, 0x3a)
+	def shdr(i):
+	    return struct.unpack_from("<IIQQQQIIQQ", b, shoff + i * shentsize)
+	strtab = shdr(shstrndx)[4]
+	for i in range(shnum):
+	    sh = shdr(i)
+	    name = b[strtab + sh[0]:b.index(0, strtab + sh[0])].decode()
+	    if name == ".debug_info":
+	        assert sh[2] & 0x800, "not compressed"
+	        b[sh[4] + 24:sh[4] + sh[5]] = bytes(sh[5] - 24)
+	open(sys.argv[1], "wb").write(b)
+	EOF
+}
+
+test_expect_success '-gz that zlib cannot inflate: as without debug info' '
+	build gz-bad no-debug clang -target x86_64-linux-gnu -g -gz -O2 &&
+	corrupt_debug_info gz-bad/orig.o && corrupt_debug_info gz-bad/patched.o &&
+	report gz-bad &&
+	test_cmp "$CASES/no-debug.expect" gz-bad/report
 '
 
 test_expect_success '--types with --stat is a usage error' '

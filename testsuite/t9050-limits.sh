@@ -4,8 +4,9 @@
 # 4 GB sections, tables shared by many headers, containers nested too
 # deeply, or a manifest of 2^31 functions are refused with exit 2 and the
 # one message ipbp-limits(7) lists, by symgraph, objdiff and patchinfo;
-# valid inputs with huge declared sizes (a 2^62-byte .bss) or many tiny
-# objects are read without allocating by what they declare.
+# valid inputs with huge declared sizes (a 2^62-byte .bss, a compressed
+# section claiming 2^40 bytes) or many tiny objects are read without
+# allocating by what they declare.
 #
 # Every run is limited to 512 MB of address space (ulimit -v in a
 # subshell), so an attempted multi-gigabyte allocation fails the test even
@@ -64,7 +65,7 @@ EOF
 test_expect_success 'mklimits writes the inputs, each under 4 KB' '
 	"$PROGS/mklimits" &&
 	cut -f1 refused >names &&
-	for f in $(cat names) ok-elf-bss-huge.o ok-elf-strtab-open.o; do
+	for f in $(cat names) ok-elf-bss-huge.o ok-elf-strtab-open.o ok-elf-gz-bomb.o; do
 		test -f $f && test $(wc -c <$f) -lt 4096 || { echo "$f"; return 1; }
 	done
 '
@@ -150,6 +151,12 @@ test_expect_success 'a 2^62-byte .bss and its 2^62-byte object are read, not all
 	printf "big\tdata\tglobal\tok-elf-bss-huge.o\n" | tr "\t" " " >expect &&
 	test_cmp expect out &&
 	limited objdiff ok-elf-bss-huge.o ok-elf-bss-huge.o >out
+'
+
+test_expect_success 'a compressed section claiming 2^40 bytes is read, not inflated' '
+	limited symgraph ok-elf-gz-bomb.o >out &&
+	limited objdiff ok-elf-gz-bomb.o ok-elf-gz-bomb.o >out &&
+	limited objdiff --types ok-elf-gz-bomb.o ok-elf-gz-bomb.o >out
 '
 
 test_expect_success 'names running to the end of an open string table are read' '

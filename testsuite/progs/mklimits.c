@@ -77,10 +77,13 @@ static void save(const char *dir, const char *name, const struct out *o)
 #define SHF_WRITE	1
 #define SHF_ALLOC	2
 #define SHF_EXECINSTR	4
+#define SHF_COMPRESSED	0x800
 
 /* Section names, at these offsets of the name table (file offset 64). */
-static const char elf_names[] = "\0.shstrtab\0.text\0.symtab\0.strtab\0.rela.text\0.bss";
-enum { N_SHSTRTAB = 1, N_TEXT = 11, N_SYMTAB = 17, N_STRTAB = 25, N_RELA = 33, N_BSS = 44 };
+static const char elf_names[] =
+	"\0.shstrtab\0.text\0.symtab\0.strtab\0.rela.text\0.bss\0.debug_info";
+enum { N_SHSTRTAB = 1, N_TEXT = 11, N_SYMTAB = 17, N_STRTAB = 25, N_RELA = 33, N_BSS = 44,
+       N_DEBUG_INFO = 49 };
 
 #define ELF_SHOFF	1024	/* section headers start here */
 
@@ -196,6 +199,18 @@ static void elf_cases(const char *dir)
 	for (unsigned i = 1; i <= 20; i++)
 		elf_sym(&o, i, 1 + 9 * i, 0x12, 2, 0, 0);	/* GLOBAL FUNC */
 	save(dir, "ok-elf-strtab-open.o", &o);
+
+	/* Valid: a compressed .debug_info of 16 bytes whose Chdr claims 2^40
+	 * (a zip bomb's claim: left compressed, nothing allocated for it). */
+	memset(&o, 0, sizeof(o));
+	elf_base(&o, 6, 1, 1);
+	elf_shdr(&o, 5, N_DEBUG_INFO, SHT_PROGBITS, SHF_COMPRESSED, 2048, 24 + 16, 0, 0, 0);
+	le(&o, 2048, 1, 4);		/* ch_type: ELFCOMPRESS_ZLIB */
+	le(&o, 2048 + 8, 1ull << 40, 8);	/* ch_size */
+	le(&o, 2048 + 16, 1, 8);	/* ch_addralign */
+	put(&o, 2048 + 24, "\x78\x9c\x03\x00\x00\x00\x00\x01", 8);	/* zlib: "" */
+	touch(&o, 2048 + 24, 16);
+	save(dir, "ok-elf-gz-bomb.o", &o);
 }
 
 /* ---- Mach-O: 64-bit little-endian x86_64 MH_OBJECT ----------------------- */
