@@ -489,6 +489,7 @@ static struct stream_pair *new_pair(struct parser *ps)
 	ps->cap_syms = 0;
 	ps->open_for_new = false;
 	memset(&s->pairs[s->nr_pairs], 0, sizeof(s->pairs[0]));
+	s->pairs[s->nr_pairs].line = ps->line;
 	return &s->pairs[s->nr_pairs++];
 }
 
@@ -653,8 +654,10 @@ int stream_parse(struct diff_stream **out, const char *name, const char *text,
 	const char *p = text, *end = text + len;
 
 	*out = NULL;
-	if (!(ps.s = calloc(1, sizeof(*ps.s))))
+	if (!(ps.s = calloc(1, sizeof(*ps.s))) || !(ps.s->name = strdup(ps.name))) {
+		free(ps.s);
 		return ipbp_error(err, "%s: out of memory", ps.name);
+	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		struct span line = { p, (size_t)((nl ? nl : end) - p) };
@@ -687,5 +690,6 @@ void stream_free(struct diff_stream *stream)
 		free(pair->new_name);
 	}
 	free(stream->pairs);
+	free(stream->name);
 	free(stream);
 }

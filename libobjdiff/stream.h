@@ -42,11 +42,14 @@ struct stream_symbol {
 
 struct stream_pair {
 	char *old_name, *new_name;	/* NULL when the headers were filtered out */
+	unsigned line;			/* of its first line, for messages */
 	struct stream_symbol *syms;
 	size_t nr_syms;
 };
 
 struct diff_stream {
+	char *name;			/* as given to stream_parse(), for
+					 * messages ("NAME:LINE: ...") */
 	unsigned version;		/* 0 when there was no version line */
 	struct stream_pair *pairs;
 	size_t nr_pairs;

@@ -87,13 +87,15 @@ static int select_from(struct mkpatch_set *set, const struct diffset *ds,
 			continue;
 		if (!sp->old_name || !sp->new_name) {
 			if (ds->nr_pairs != 1)
-				return ipbp_error(err, "the stream's lines have no \"---\"/\"+++\" "
-						  "names (filtered out?) and there are %zu object "
-						  "pairs to choose from", ds->nr_pairs);
+				return ipbp_error(err, "%s: the stream's lines have no "
+						  "\"---\"/\"+++\" names (filtered out?) and there "
+						  "are %zu object pairs to choose from",
+						  stream->name, ds->nr_pairs);
 			pair = &ds->pairs[0];
 		} else if (!(pair = find_pair(ds, sp))) {
-			return ipbp_error(err, "the stream names %s and %s, which the inputs do "
-					  "not pair", sp->old_name, sp->new_name);
+			return ipbp_error(err, "%s:%u: the stream names %s and %s, which the "
+					  "inputs do not pair", stream->name, sp->line,
+					  sp->old_name, sp->new_name);
 		}
 		if (add_input(set, pair, sp, err) < 0)
 			return -1;
@@ -131,8 +133,8 @@ static int set_for(struct mkpatch_set *set, const char *old, const char *new,
 }
 
 /* No OLD and NEW: the stream's own names are opened. */
-static int open_named(struct mkpatch_set *set, const struct stream_pair *sp,
-		      struct ipbp_err *err)
+static int open_named(struct mkpatch_set *set, const struct diff_stream *stream,
+		      const struct stream_pair *sp, struct ipbp_err *err)
 {
 	char *old, *new;
 	struct diffset *ds;
@@ -140,8 +142,9 @@ static int open_named(struct mkpatch_set *set, const struct stream_pair *sp,
 	int ret = -1;
 
 	if (!sp->old_name || !sp->new_name)
-		return ipbp_error(err, "line %u: the stream's \"---\"/\"+++\" names were filtered "
-				  "out: give OLD and NEW as operands", sp->nr_syms ? sp->syms[0].line : 0);
+		return ipbp_error(err, "%s:%u: the stream's \"---\"/\"+++\" names were "
+				  "filtered out: give OLD and NEW as operands", stream->name,
+				  sp->line);
 	if (!strcmp(sp->old_name, "/dev/null") || !strcmp(sp->new_name, "/dev/null"))
 		return ipbp_error(err, "%s: an object only one side has: adding or removing "
 				  "whole objects is not supported",
@@ -156,8 +159,8 @@ static int open_named(struct mkpatch_set *set, const struct stream_pair *sp,
 		goto out;
 	pair = find_pair(ds, sp);
 	if (!pair) {
-		ipbp_error(err, "%s and %s do not pair as the stream says", sp->old_name,
-			   sp->new_name);
+		ipbp_error(err, "%s:%u: %s and %s do not pair as the stream says",
+			   stream->name, sp->line, sp->old_name, sp->new_name);
 		goto out;
 	}
 	ret = add_input(set, pair, sp, err);
@@ -208,12 +211,14 @@ int mkpatch_set_open(struct mkpatch_set *set, const char *old, const char *new,
 	} else if (stream) {
 		for (size_t i = 0; i < stream->nr_pairs && !ret; i++)
 			if (selects_something(&stream->pairs[i]))
-				ret = open_named(set, &stream->pairs[i], err);
+				ret = open_named(set, stream, &stream->pairs[i], err);
 	}
-	if (!ret && !set->nr_inputs)
-		ret = ipbp_error(err, "nothing to patch: %s", stream ?
-				 "the stream has no \"~\" or \"+\" line" :
-				 "the objects do not differ");
+	if (!ret && !set->nr_inputs && stream)
+		ret = ipbp_error(err, "%s: nothing to patch: the stream has no \"~\" or "
+				 "\"+\" line", stream->name);
+	else if (!ret && !set->nr_inputs)
+		ret = ipbp_error(err, "%s: nothing to patch: it does not differ from %s",
+				 new ? new : "-", old ? old : "-");
 	if (!ret)
 		ret = collect_context(set, err);
 	if (ret < 0)

@@ -14,9 +14,8 @@
 #		SANITIZE=1): valgrind cannot run them, and each run costs
 #		tens of milliseconds, so the sweeps make fewer inputs (scaled)
 #   BI_BARE	when set, "TOOL: message" (no subject) is a message too: mkpatch
-#		refuses a selection or a build as a whole, with no one file to
-#		name ("mkpatch: the stream names a.o and b.o, which the inputs
-#		do not pair", t3110)
+#		ends the refusals of a build with a summary that names no one
+#		file ("mkpatch: refusing to build the patch: 2 problems")
 #   BI_OUT	when set, the output file of the runs: after an exit 2 neither
 #		it nor a temporary BI_OUT.XXXXXX may exist
 #   rc		the exit status of the last check_run

@@ -148,14 +148,14 @@ test_expect_success 'grep-filtered stream with -s - OLD NEW: only what is left' 
 
 test_expect_success 'filtered stream without operands: refused, says why' '
 	refused sh -c "mkpatch -o p.so <filtered" &&
-	echo "mkpatch: line 1: the stream'"'"'s \"---\"/\"+++\" names were filtered out: give OLD and NEW as operands" >expect &&
+	echo "mkpatch: standard input:1: the stream'"'"'s \"---\"/\"+++\" names were filtered out: give OLD and NEW as operands" >expect &&
 	test_cmp expect err
 '
 
 test_expect_success 'grep-filtered stream of several pairs with -r: refused' '
 	objdiff -r old new | grep -w fb >filtered.r
 	refused sh -c "mkpatch -s - -r -o p.so old new <filtered.r" &&
-	grep -x "mkpatch: the stream'"'"'s lines have no \"---\"/\"+++\" names (filtered out?) and there are 3 object pairs to choose from" err
+	grep -x "mkpatch: standard input: the stream'"'"'s lines have no \"---\"/\"+++\" names (filtered out?) and there are 3 object pairs to choose from" err
 '
 
 test_expect_success 'a stream keeping its "---"/"+++" lines selects across trees' '
@@ -300,14 +300,14 @@ test_expect_success '"-o" missing: a usage error' '
 
 test_expect_success 'an empty diff: nothing to patch (operands)' '
 	refused mkpatch -o p.so old/c.o new/c.o &&
-	echo "mkpatch: nothing to patch: the objects do not differ" >expect &&
+	echo "mkpatch: new/c.o: nothing to patch: it does not differ from old/c.o" >expect &&
 	test_cmp expect err
 '
 
 test_expect_success 'an empty diff: nothing to patch (stream)' '
 	objdiff old/c.o new/c.o >empty &&
 	refused sh -c "mkpatch -o p.so <empty" &&
-	echo "mkpatch: nothing to patch: the stream has no \"~\" or \"+\" line" >expect &&
+	echo "mkpatch: standard input: nothing to patch: the stream has no \"~\" or \"+\" line" >expect &&
 	test_cmp expect err
 '
 

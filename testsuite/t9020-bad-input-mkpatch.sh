@@ -28,8 +28,8 @@ FLIPS=$(scaled 96)
 PAIRS="elf-x86_64 elf-x86_64-sections elf-aarch64 elf-x86_64-dwarf"
 OTHER_PAIRS="elf-i386 macho-x86_64 macho-arm64 coff-x86_64 wasm ar-gnu mixed-elf-coff"
 BI_OUT=out.so
-# A refusal of the selection as a whole names no one file ("mkpatch: the
-# stream names a.o and b.o, which the inputs do not pair").
+# A list of refusals ends with a summary that names no one file
+# ("mkpatch: refusing to build the patch: 2 problems").
 BI_BARE=yes
 
 # patch_run [MKPATCH-ARG...]: check_run of mkpatch -o out.so ARG...; a
