@@ -57,41 +57,56 @@ static bool compare_code(csh cs, const struct arch_ops *ops, struct guess_side *
 	}
 }
 
-/* Adds a guess to rep when pair's changed function ds looks like a layout
- * change.  Architectures without a decoder (Wasm) give no guesses. */
-int types_guess(struct type_report *rep, const struct diff_pair *pair,
-		const struct diff_symbol *ds, struct ipbp_err *err)
+/* Pair's changed function ds, decoded with cs and its two buffers: a
+ * guess into g when it looks like a layout change. */
+static bool guess_function(csh cs, const struct arch_ops *ops, cs_insn *insns[2],
+			   const struct diff_symbol *ds, struct type_guess *g)
 {
 	const struct symbol *o = ds->old, *n = ds->new;
-	const struct arch_ops *ops;
-	struct type_guess g = { .function = ds->name, .old_name = pair->old_name,
-				.new_name = pair->new_name };
-	struct guess_side a = { 0 }, b = { 0 };
-	struct ipbp_err ignored;
-	bool found;
-	csh cs;
+	struct guess_side a = { .insn = insns[0] }, b = { .insn = insns[1] };
 
 	if (ds->status != DIFF_CHANGED || ds->kind != SYMK_FUNC || ds->reasons != DIFF_R_CODE ||
-	    !is_code_symbol(o) || !is_code_symbol(n) || !find_arch_ops(pair->new->arch) ||
-	    arch_disasm_open(pair->new, &cs, &ops, &ignored) < 0)
-		return 0;
+	    !is_code_symbol(o) || !is_code_symbol(n))
+		return false;
 	a.code = o->sec->data + o->offset;
 	a.left = o->size;
 	b.code = n->sec->data + n->offset;
 	b.left = n->size;
-	a.insn = cs_malloc(cs);
-	b.insn = cs_malloc(cs);
-	found = a.insn && b.insn && compare_code(cs, ops, &a, &b, &g);
-	if (a.insn)
-		cs_free(a.insn, 1);
-	if (b.insn)
-		cs_free(b.insn, 1);
-	cs_close(&cs);
-	if (!found)
+	return compare_code(cs, ops, &a, &b, g);
+}
+
+/* Adds a guess to rep for each patched function of in that looks like a
+ * layout change, with one decoder for them all.  Architectures without a
+ * decoder (Wasm) give no guesses. */
+int types_guess(struct type_report *rep, const struct types_input *in, struct ipbp_err *err)
+{
+	const struct diff_pair *pair = in->pair;
+	const struct arch_ops *ops;
+	struct ipbp_err ignored;
+	cs_insn *insns[2] = { NULL, NULL };
+	int ret = 0;
+	csh cs;
+
+	if (!find_arch_ops(pair->new->arch) || arch_disasm_open(pair->new, &cs, &ops, &ignored) < 0)
 		return 0;
-	if (array_grow((void **)&rep->guesses, &rep->cap_guesses, rep->nr_guesses + 1,
-		       sizeof(g)) < 0)
-		return ipbp_error(err, "out of memory");
-	rep->guesses[rep->nr_guesses++] = g;
-	return 0;
+	if (!(insns[0] = cs_malloc(cs)) || !(insns[1] = cs_malloc(cs)))
+		ret = ipbp_error(err, "out of memory");
+	for (size_t i = 0; ret == 0 && i < pair->nr_syms; i++) {
+		const struct diff_symbol *ds = &pair->syms[i];
+		struct type_guess g = { .function = ds->name, .old_name = pair->old_name,
+					.new_name = pair->new_name };
+
+		if (!types_is_patched(in, i) || !guess_function(cs, ops, insns, ds, &g))
+			continue;
+		if (array_grow((void **)&rep->guesses, &rep->cap_guesses, rep->nr_guesses + 1,
+			       sizeof(g)) < 0)
+			ret = ipbp_error(err, "out of memory");
+		else
+			rep->guesses[rep->nr_guesses++] = g;
+	}
+	for (int k = 0; k < 2; k++)
+		if (insns[k])
+			cs_free(insns[k], 1);
+	cs_close(&cs);
+	return ret;
 }

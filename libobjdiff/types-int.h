@@ -99,9 +99,11 @@ struct ttype *types_intern(struct type_table *table, const char *kind, const cha
 int tref_add(struct tref_list *l, const char *key, enum tuse use);
 int tref_add_all(struct tref_list *l, const struct tref_list *from, enum tuse cap);
 
+/* True when in's symbol i is to be patched (types.c). */
+bool types_is_patched(const struct types_input *in, size_t i);
+
 /* The heuristic without debug info (types-guess.c). */
-int types_guess(struct type_report *rep, const struct diff_pair *pair,
-		const struct diff_symbol *ds, struct ipbp_err *err);
+int types_guess(struct type_report *rep, const struct types_input *in, struct ipbp_err *err);
 
 
 #endif

@@ -116,7 +116,7 @@ struct checker {
 	struct ipbp_err *err;
 };
 
-static bool is_patched_symbol(const struct types_input *in, size_t i)
+bool types_is_patched(const struct types_input *in, size_t i)
 {
 	const struct diff_symbol *ds = &in->pair->syms[i];
 
@@ -129,7 +129,7 @@ static bool patches_anything(const struct types_input *inputs, size_t nr)
 {
 	for (size_t i = 0; i < nr; i++)
 		for (size_t k = 0; inputs[i].pair->new && k < inputs[i].pair->nr_syms; k++)
-			if (is_patched_symbol(&inputs[i], k))
+			if (types_is_patched(&inputs[i], k))
 				return true;
 	return false;
 }
@@ -143,7 +143,7 @@ static int collect_patched(struct checker *c, struct pair_state *p, struct strse
 	for (size_t i = 0; i < pair->nr_syms; i++) {
 		const char *name;
 
-		if (!is_patched_symbol(p->in, i) || pair->syms[i].kind != SYMK_FUNC)
+		if (!types_is_patched(p->in, i) || pair->syms[i].kind != SYMK_FUNC)
 			continue;
 		name = tarena_strdup(&c->rep->arena,
 				     dwarf_spelling(pair->new, pair->syms[i].name, buf, sizeof(buf)));
@@ -537,10 +537,7 @@ static int read_pair(struct checker *c, struct pair_state *p)
 		       sizeof(*rep->no_debug)) < 0)
 		return ipbp_error(c->err, "out of memory");
 	rep->no_debug[rep->nr_no_debug++] = pair->new_name;
-	for (size_t i = 0; i < pair->nr_syms; i++)
-		if (is_patched_symbol(p->in, i) && types_guess(rep, pair, &pair->syms[i], c->err) < 0)
-			return -1;
-	return 0;
+	return types_guess(rep, p->in, c->err);
 fail:
 	free(patched.v);
 	return -1;
