@@ -446,7 +446,6 @@ static int pair_trees(struct diffset *set, const char *old, const char *new,
 		int c = i == ol.nr ? 1 : j == nl.nr ? -1 : strcmp(ol.paths[i], nl.paths[j]);
 		const char *orel = c <= 0 ? ol.paths[i++] : NULL;
 		const char *nrel = c >= 0 ? nl.paths[j++] : NULL;
-
 		size_t nr_pairs = set->nr_pairs;
 
 		ret = pair_tree_path(set, old, orel, new, nrel, opts, err);
