@@ -125,12 +125,11 @@ bool types_is_patched(const struct types_input *in, size_t i)
 	return ds->status == DIFF_CHANGED || ds->status == DIFF_ADDED;
 }
 
-static bool patches_anything(const struct types_input *inputs, size_t nr)
+static bool patches_pair(const struct types_input *in)
 {
-	for (size_t i = 0; i < nr; i++)
-		for (size_t k = 0; inputs[i].pair->new && k < inputs[i].pair->nr_syms; k++)
-			if (types_is_patched(&inputs[i], k))
-				return true;
+	for (size_t k = 0; in->pair->new && k < in->pair->nr_syms; k++)
+		if (types_is_patched(in, k))
+			return true;
 	return false;
 }
 
@@ -508,6 +507,33 @@ static int check_pair_types(struct checker *c, struct pair_state *p)
 	return 0;
 }
 
+/* True in *changed when a type both sides of a checked, patched pair
+ * define completely differs between them. */
+static int find_changed_type(struct checker *c, bool *changed)
+{
+	*changed = false;
+	for (size_t j = 0; j < c->nr && !*changed; j++) {
+		const struct pair_state *p = &c->ps[j];
+
+		for (size_t i = 0; p->checked && p->nr_patched && i < p->new.nr_types; i++) {
+			const struct ttype *n = &p->new.types[i], *o = types_find(&p->old, n->key);
+			struct type_change tc = { 0 };
+			int ret;
+
+			if (!n->complete || !o || !o->complete)
+				continue;
+			ret = compare_type(c, &tc, o, n);
+			*changed = tc.nr_deltas > 0;
+			change_release(&tc);
+			if (ret < 0)
+				return -1;
+			if (*changed)
+				break;
+		}
+	}
+	return 0;
+}
+
 /* ---- the driver ------------------------------------------------------------------ */
 
 static int read_pair(struct checker *c, struct pair_state *p)
@@ -547,20 +573,26 @@ int types_check(struct type_report *rep, const struct types_input *inputs, size_
 		struct ipbp_err *err)
 {
 	struct checker c = { .rep = rep, .nr = nr, .err = err };
+	bool changed;
 	int ret = -1;
 
 	memset(rep, 0, sizeof(*rep));
-	if (!patches_anything(inputs, nr))
-		return 0;	/* no DWARF to read: nothing can reach a change */
 	c.ps = calloc(nr + 1, sizeof(*c.ps));
 	if (!c.ps)
 		return ipbp_error(err, "out of memory");
+	/* The patched pairs first.  The others can only hold unchanged users
+	 * of a changed type: their DWARF is read when there is one. */
 	for (size_t i = 0; i < nr; i++) {
 		c.ps[i].in = &inputs[i];
-		if (read_pair(&c, &c.ps[i]) < 0)
+		if (patches_pair(&inputs[i]) && read_pair(&c, &c.ps[i]) < 0)
 			goto out;
 	}
-	for (size_t i = 0; i < nr; i++)
+	if (find_changed_type(&c, &changed) < 0)
+		goto out;
+	for (size_t i = 0; changed && i < nr; i++)
+		if (!patches_pair(&inputs[i]) && read_pair(&c, &c.ps[i]) < 0)
+			goto out;
+	for (size_t i = 0; changed && i < nr; i++)
 		if (c.ps[i].checked && c.ps[i].nr_patched && check_pair_types(&c, &c.ps[i]) < 0)
 			goto out;
 	ret = 0;

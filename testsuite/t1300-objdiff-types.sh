@@ -113,6 +113,45 @@ test_expect_success 'pointer-opaque: a build tree whose other unit sees an opaqu
 	test_cmp "$CASES/pointer-opaque/expect" tree/report
 '
 
+# version_99 OBJ: its first DWARF unit claims version 99 (libdwarf refuses it).
+version_99() {
+	python3 - "$1" <<-\EOF
+	import struct, sys
+	b = bytearray(open(sys.argv[1], "rb").read())
+	shoff, = struct.unpack_from("<Q", b, 0x28)
+	shentsize, shnum, shstrndx = struct.unpack_from("<HHH", b, 0x3a)
+	def shdr(i):
+	    return struct.unpack_from("<IIQQQQIIQQ", b, shoff + i * shentsize)
+	strtab = shdr(shstrndx)[4]
+	for i in range(shnum):
+	    sh = shdr(i)
+	    if b[strtab + sh[0]:b.index(0, strtab + sh[0])] == b".debug_info":
+	        struct.pack_into("<H", b, sh[4] + 4, 99)
+	open(sys.argv[1], "wb").write(b)
+	EOF
+}
+
+# The DWARF of an object that did not change is read only when a patched
+# one shows a changed type (its functions may use it): here it is corrupt,
+# which shows whether it was read.
+test_expect_success 'a tree: unchanged objects are read only for a changed type' '
+	mkdir -p lazy/old lazy/new &&
+	cp "$CASES/member-middle.orig.c" lazy/m.c &&
+	(cd lazy && clang -g -O2 -c m.c -o old/m.o) &&
+	sed "s/return s->state;/return s->state + 1;/" "$CASES/member-middle.orig.c" >lazy/m.c &&
+	! cmp -s "$CASES/member-middle.orig.c" lazy/m.c &&
+	(cd lazy && clang -g -O2 -c m.c -o new/m.o) &&
+	echo "struct other { int u; }; int other_get(struct other *o) { return o->u; }" >lazy/o.c &&
+	(cd lazy && clang -g -O2 -c o.c -o old/o.o) &&
+	version_99 lazy/old/o.o && cp lazy/old/o.o lazy/new/o.o &&
+	(cd lazy && objdiff -r --types old new >report) &&
+	echo "# objdiff-types 1" >expect && test_cmp expect lazy/report &&
+	cp "$CASES/member-middle.patched.c" lazy/m.c &&
+	(cd lazy && clang -g -O2 -c m.c -o new/m.o) &&
+	(cd lazy && objdiff -r --types old new >report 2>err; test $? = 2) &&
+	grep "^objdiff: old/o.o: DWARF: " lazy/err
+'
+
 test_expect_success 'no-debug: said in one line, a probable layout change guessed' '
 	build nodebug no-debug clang -target x86_64-linux-gnu -O2 &&
 	report nodebug &&
