@@ -5,7 +5,8 @@
  *
  * New code that reads an object laid out by old code at new offsets
  * corrupts the running process.  types_check() reads the DWARF of both
- * objects of every pair (libdwarf, over the sections of our own model, so
+ * objects of every pair with a patched symbol, and of the other pairs
+ * once a type changed (libdwarf, over the sections of our own model, so
  * ELF, Mach-O, COFF and Wasm objects alike) and, in this order:
  *
  *   types_read()          every named struct, union, class, enum and
