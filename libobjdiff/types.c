@@ -473,65 +473,72 @@ static void change_release(struct type_change *tc)
 	free(tc->users);
 }
 
-/* Every type that changed in pair p and that the patch reaches. */
-static int check_pair_types(struct checker *c, struct pair_state *p)
+/* Every type that a checked, patched pair changed, into rep->changes
+ * (users not looked for yet), its key into (*keys)[same index]. */
+static int collect_changes(struct checker *c, const char ***keys)
 {
 	struct type_report *rep = c->rep;
+	size_t cap_keys = 0;
 
-	for (size_t i = 0; i < p->new.nr_types; i++) {
-		const struct ttype *n = &p->new.types[i], *o = types_find(&p->old, n->key);
-		struct type_change tc = { .old_name = p->in->pair->old_name,
-					  .new_name = p->in->pair->new_name };
-
-		if (!n->complete || !o || !o->complete || strset_has(&c->reported, n->key))
-			continue;
-		if (compare_type(c, &tc, o, n) < 0 ||
-		    (tc.nr_deltas && find_users(c, &tc, n->key) < 0)) {
-			change_release(&tc);
-			return -1;
-		}
-		if (!tc.nr_deltas || !has_patched_user(&tc)) {
-			change_release(&tc);
-			continue;
-		}
-		if (array_grow((void **)&rep->changes, &rep->cap_changes, rep->nr_changes + 1,
-			       sizeof(tc)) < 0) {
-			change_release(&tc);
-			return ipbp_error(c->err, "out of memory");
-		}
-		rep->changes[rep->nr_changes++] = tc;
-		rep->nr_unsafe += tc.unsafe;
-		if (strset_add(&c->reported, n->key) < 0)
-			return ipbp_error(c->err, "out of memory");
-	}
-	return 0;
-}
-
-/* True in *changed when a type both sides of a checked, patched pair
- * define completely differs between them. */
-static int find_changed_type(struct checker *c, bool *changed)
-{
-	*changed = false;
-	for (size_t j = 0; j < c->nr && !*changed; j++) {
+	for (size_t j = 0; j < c->nr; j++) {
 		const struct pair_state *p = &c->ps[j];
 
 		for (size_t i = 0; p->checked && p->nr_patched && i < p->new.nr_types; i++) {
 			const struct ttype *n = &p->new.types[i], *o = types_find(&p->old, n->key);
-			struct type_change tc = { 0 };
-			int ret;
+			struct type_change tc = { .old_name = p->in->pair->old_name,
+						  .new_name = p->in->pair->new_name };
+			int r;
 
 			if (!n->complete || !o || !o->complete)
 				continue;
-			ret = compare_type(c, &tc, o, n);
-			*changed = tc.nr_deltas > 0;
-			change_release(&tc);
-			if (ret < 0)
-				return -1;
-			if (*changed)
-				break;
+			r = compare_type(c, &tc, o, n);
+			if (r < 0 || !tc.nr_deltas) {
+				change_release(&tc);
+				if (r < 0)
+					return -1;
+				continue;
+			}
+			if (array_grow((void **)&rep->changes, &rep->cap_changes,
+				       rep->nr_changes + 1, sizeof(tc)) < 0 ||
+			    array_grow((void **)keys, &cap_keys, rep->nr_changes + 1,
+				       sizeof(**keys)) < 0) {
+				change_release(&tc);
+				return ipbp_error(c->err, "out of memory");
+			}
+			(*keys)[rep->nr_changes] = n->key;
+			rep->changes[rep->nr_changes++] = tc;
 		}
 	}
 	return 0;
+}
+
+/* The users of each change; kept are those the patch reaches, each type
+ * once (the first pair that changed it). */
+static int judge_changes(struct checker *c, const char **keys)
+{
+	struct type_report *rep = c->rep;
+	size_t kept = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < rep->nr_changes; i++) {
+		struct type_change tc = rep->changes[i];
+		bool keep = false;
+
+		if (ret == 0 && !strset_has(&c->reported, keys[i])) {
+			ret = find_users(c, &tc, keys[i]);
+			keep = ret == 0 && has_patched_user(&tc);
+		}
+		if (!keep) {
+			change_release(&tc);
+			continue;
+		}
+		rep->changes[kept++] = tc;
+		rep->nr_unsafe += tc.unsafe;
+		if (strset_add(&c->reported, keys[i]) < 0)
+			ret = ipbp_error(c->err, "out of memory");
+	}
+	rep->nr_changes = kept;
+	return ret;
 }
 
 /* ---- the driver ------------------------------------------------------------------ */
@@ -573,7 +580,7 @@ int types_check(struct type_report *rep, const struct types_input *inputs, size_
 		struct ipbp_err *err)
 {
 	struct checker c = { .rep = rep, .nr = nr, .err = err };
-	bool changed;
+	const char **keys = NULL;
 	int ret = -1;
 
 	memset(rep, 0, sizeof(*rep));
@@ -587,14 +594,13 @@ int types_check(struct type_report *rep, const struct types_input *inputs, size_
 		if (patches_pair(&inputs[i]) && read_pair(&c, &c.ps[i]) < 0)
 			goto out;
 	}
-	if (find_changed_type(&c, &changed) < 0)
+	if (collect_changes(&c, &keys) < 0)
 		goto out;
-	for (size_t i = 0; changed && i < nr; i++)
+	for (size_t i = 0; rep->nr_changes && i < nr; i++)
 		if (!patches_pair(&inputs[i]) && read_pair(&c, &c.ps[i]) < 0)
 			goto out;
-	for (size_t i = 0; changed && i < nr; i++)
-		if (c.ps[i].checked && c.ps[i].nr_patched && check_pair_types(&c, &c.ps[i]) < 0)
-			goto out;
+	if (judge_changes(&c, keys) < 0)
+		goto out;
 	ret = 0;
 out:
 	for (size_t i = 0; i < nr; i++) {
@@ -605,6 +611,7 @@ out:
 		free(c.ps[i].holders);
 	}
 	free(c.ps);
+	free(keys);
 	free(c.reported.v);
 	if (ret < 0)
 		type_report_release(rep);
