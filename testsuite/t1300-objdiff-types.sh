@@ -44,6 +44,33 @@ report() {
 	(cd "$1" && objdiff --types orig.o patched.o >report; test $? = 1)
 }
 
+# spoil_debug_info HOW OBJ: the .debug_info of an x86-64 ELF object made
+# unreadable: "version-99", its first unit claims DWARF version 99
+# (libdwarf refuses it); "zero-stream", the compressed stream after its
+# 24-byte Chdr is zeros (zlib refuses it).
+spoil_debug_info() {
+	python3 - "$1" "$2" <<-\EOF
+	import struct, sys
+	how, path = sys.argv[1:]
+	b = bytearray(open(path, "rb").read())
+	shoff, = struct.unpack_from("<Q", b, 0x28)
+	shentsize, shnum, shstrndx = struct.unpack_from("<HHH", b, 0x3a)
+	def shdr(i):
+	    return struct.unpack_from("<IIQQQQIIQQ", b, shoff + i * shentsize)
+	strtab = shdr(shstrndx)[4]
+	for i in range(shnum):
+	    sh = shdr(i)
+	    if b[strtab + sh[0]:b.index(0, strtab + sh[0])] != b".debug_info":
+	        continue
+	    if how == "version-99":
+	        struct.pack_into("<H", b, sh[4] + 4, 99)
+	    else:
+	        assert sh[2] & 0x800, "not compressed"
+	        b[sh[4] + 24:sh[4] + sh[5]] = bytes(sh[5] - 24)
+	open(path, "wb").write(b)
+	EOF
+}
+
 NAMES=$(cd "$CASES" && ls *.expect | sed 's/\.expect$//' | grep -v '^no-debug$')
 
 for n in $NAMES; do
@@ -113,24 +140,6 @@ test_expect_success 'pointer-opaque: a build tree whose other unit sees an opaqu
 	test_cmp "$CASES/pointer-opaque/expect" tree/report
 '
 
-# version_99 OBJ: its first DWARF unit claims version 99 (libdwarf refuses it).
-version_99() {
-	python3 - "$1" <<-\EOF
-	import struct, sys
-	b = bytearray(open(sys.argv[1], "rb").read())
-	shoff, = struct.unpack_from("<Q", b, 0x28)
-	shentsize, shnum, shstrndx = struct.unpack_from("<HHH", b, 0x3a)
-	def shdr(i):
-	    return struct.unpack_from("<IIQQQQIIQQ", b, shoff + i * shentsize)
-	strtab = shdr(shstrndx)[4]
-	for i in range(shnum):
-	    sh = shdr(i)
-	    if b[strtab + sh[0]:b.index(0, strtab + sh[0])] == b".debug_info":
-	        struct.pack_into("<H", b, sh[4] + 4, 99)
-	open(sys.argv[1], "wb").write(b)
-	EOF
-}
-
 # The DWARF of an object that did not change is read only when a patched
 # one shows a changed type (its functions may use it): here it is corrupt,
 # which shows whether it was read.
@@ -143,7 +152,7 @@ test_expect_success 'a tree: unchanged objects are read only for a changed type'
 	(cd lazy && clang -g -O2 -c m.c -o new/m.o) &&
 	echo "struct other { int u; }; int other_get(struct other *o) { return o->u; }" >lazy/o.c &&
 	(cd lazy && clang -g -O2 -c o.c -o old/o.o) &&
-	version_99 lazy/old/o.o && cp lazy/old/o.o lazy/new/o.o &&
+	spoil_debug_info version-99 lazy/old/o.o && cp lazy/old/o.o lazy/new/o.o &&
 	(cd lazy && objdiff -r --types old new >report) &&
 	echo "# objdiff-types 1" >expect && test_cmp expect lazy/report &&
 	cp "$CASES/member-middle.patched.c" lazy/m.c &&
@@ -177,30 +186,10 @@ test_expect_success '-gz: gcc, and ELF32 (its own Chdr) against -g' '
 	test_cmp member-middle.sorted i386.sorted
 '
 
-# Overwrites the compressed stream of .debug_info (after its 24-byte
-# Chdr) with zeros: zlib refuses it.
-corrupt_debug_info() {
-	python3 - "$1" <<-\EOF
-	import struct, sys
-	b = bytearray(open(sys.argv[1], "rb").read())
-	shoff, = struct.unpack_from("<Q", b, 0x28)
-	shentsize, shnum, shstrndx = struct.unpack_from("<HHH", b, 0x3a)
-	def shdr(i):
-	    return struct.unpack_from("<IIQQQQIIQQ", b, shoff + i * shentsize)
-	strtab = shdr(shstrndx)[4]
-	for i in range(shnum):
-	    sh = shdr(i)
-	    name = b[strtab + sh[0]:b.index(0, strtab + sh[0])].decode()
-	    if name == ".debug_info":
-	        assert sh[2] & 0x800, "not compressed"
-	        b[sh[4] + 24:sh[4] + sh[5]] = bytes(sh[5] - 24)
-	open(sys.argv[1], "wb").write(b)
-	EOF
-}
-
 test_expect_success '-gz that zlib cannot inflate: as without debug info' '
 	build gz-bad no-debug clang -target x86_64-linux-gnu -g -gz -O2 &&
-	corrupt_debug_info gz-bad/orig.o && corrupt_debug_info gz-bad/patched.o &&
+	spoil_debug_info zero-stream gz-bad/orig.o &&
+	spoil_debug_info zero-stream gz-bad/patched.o &&
 	report gz-bad &&
 	test_cmp "$CASES/no-debug.expect" gz-bad/report
 '
