@@ -213,12 +213,11 @@ int mkpatch_set_open(struct mkpatch_set *set, const char *old, const char *new,
 			if (selects_something(&stream->pairs[i]))
 				ret = open_named(set, stream, &stream->pairs[i], err);
 	}
-	if (!ret && !set->nr_inputs && stream)
-		ret = ipbp_error(err, "%s: nothing to patch: the stream has no \"~\" or "
-				 "\"+\" line", stream->name);
-	else if (!ret && !set->nr_inputs)
-		ret = ipbp_error(err, "%s: nothing to patch: it does not differ from %s",
-				 new ? new : "-", old ? old : "-");
+	if (!ret && !set->nr_inputs)
+		ret = stream ? ipbp_error(err, "%s: nothing to patch: the stream has no "
+					  "\"~\" or \"+\" line", stream->name)
+			     : ipbp_error(err, "%s: nothing to patch: it does not differ from %s",
+					  new ? new : "-", old ? old : "-");
 	if (!ret)
 		ret = collect_context(set, err);
 	if (ret < 0)
