@@ -4,6 +4,12 @@
  * section and add them to the model (see decode.h).  Architecture-specific
  * knowledge lives in arch-*.c behind struct arch_ops.
  */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
 #include "arch.h"
 #include "decode.h"
 
@@ -129,51 +135,276 @@ static int add_decoded(struct decode_ctx *ctx, const struct arch_ref *ref,
 	return 0;
 }
 
-static int note_reference(struct decode_ctx *ctx, const cs_insn *insn)
+/* What the sweep found at addr, an instruction of size bytes. */
+static int note_reference(struct decode_ctx *ctx, uint64_t addr, unsigned size,
+			  const struct arch_ref *ref)
 {
-	struct arch_ref ref;
-	struct reloc *r;
-	uint64_t field;
+	uint64_t field = addr + ref->field;
+	struct reloc *r = find_reloc_over(ctx, field, ref->width);
 
-	if (!ctx->ops->find_ref(insn, &ref))
-		return 0;
-	field = insn->address + ref.field;
-	r = find_reloc_over(ctx, field, ref.width);
 	if (r) {
-		refine_bias(ctx, r, &ref, field, insn->address + insn->size);
+		refine_bias(ctx, r, ref, field, addr + size);
 		return 0;
 	}
-	if (ref.target >= ctx->sec->size)
+	if (ref->target >= ctx->sec->size)
 		return 0;
-	if (is_internal(ctx, insn->address, &ref))
+	if (is_internal(ctx, addr, ref))
 		return 0;
-	return add_decoded(ctx, &ref, field);
+	return add_decoded(ctx, ref, field);
 }
 
-/* Linear sweep over one code section; addresses are section offsets. */
-static int decode_section(struct decode_ctx *ctx, csh cs)
-{
-	const uint8_t *code = ctx->sec->data;
-	size_t left = ctx->sec->size;
-	uint64_t addr = 0;
-	cs_insn *insn = cs_malloc(cs);
-	int ret = 0;
+/* ---- sweeping ranges ------------------------------------------------------ */
 
-	if (!insn)
-		return obj_error(ctx->obj, ctx->err, "out of memory");
-	while (left > 0 && ret == 0) {
-		if (cs_disasm_iter(cs, &code, &left, &addr, insn)) {
-			ret = note_reference(ctx, insn);
+/*
+ * One reference an instruction makes, as the sweep found it: relative to
+ * the start of its range, so that it holds wherever the same bytes lie.
+ * 16 bytes: a large object has a million of them.
+ */
+struct found {
+	int64_t target;		/* the address it refers to */
+	uint32_t at;		/* the instruction (see RANGE_MAX) */
+	uint8_t size;		/* of the instruction */
+	uint8_t field, width;	/* as in struct arch_ref */
+	uint8_t kind;		/* enum reloc_kind, | FOUND_CALL */
+};
+
+#define FOUND_CALL 0x80u
+
+/* The longest range: a stretch of code without a symbol restarts the
+ * sweep every 4 GB. */
+#define RANGE_MAX UINT32_MAX
+
+struct found_vec {
+	struct found *v;
+	size_t nr, cap;
+};
+
+static int push_found(struct found_vec *fv, const struct found *f)
+{
+	if (fv->nr == fv->cap) {
+		size_t cap = fv->cap ? 2 * fv->cap : 256;
+		struct found *v = realloc(fv->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		fv->v = v;
+		fv->cap = cap;
+	}
+	fv->v[fv->nr++] = *f;
+	return 0;
+}
+
+/*
+ * Linear sweep over len bytes at code, which lie at start in their
+ * section (addresses are section offsets); appends what it finds to fv.
+ * Returns 0, or -1 when out of memory.
+ */
+static int sweep(csh cs, cs_insn *insn, const struct arch_ops *ops, const uint8_t *code,
+		 uint64_t start, uint64_t len, struct found_vec *fv)
+{
+	size_t left = len;
+	uint64_t addr = start;
+
+	while (left > 0) {
+		struct arch_ref ref;
+
+		if (!cs_disasm_iter(cs, &code, &left, &addr, insn)) {
+			size_t skip = ops->min_insn_size < left ? ops->min_insn_size : left;
+
+			code += skip;
+			left -= skip;
+			addr += skip;
 			continue;
 		}
-		size_t skip = ctx->ops->min_insn_size < left ? ctx->ops->min_insn_size : left;
-
-		code += skip;
-		left -= skip;
-		addr += skip;
+		if (ops->find_ref(insn, &ref) &&
+		    push_found(fv, &(struct found){
+				.target = (int64_t)(ref.target - start),
+				.at = (uint32_t)(insn->address - start),
+				.size = (uint8_t)insn->size,
+				.field = ref.field,
+				.width = ref.width,
+				.kind = (uint8_t)(ref.kind | (ref.is_call ? FOUND_CALL : 0)) }) < 0)
+			return -1;
 	}
-	cs_free(insn, 1);
-	return ret;
+	return 0;
+}
+
+/* Notes the nr references of fv from first on, found in the range at start. */
+static int apply_found(struct decode_ctx *ctx, uint64_t start, const struct found_vec *fv,
+		       size_t first, size_t nr)
+{
+	for (size_t i = first; i < first + nr; i++) {
+		const struct found *f = &fv->v[i];
+		struct arch_ref ref = {
+			.field = f->field,
+			.width = f->width,
+			.kind = (enum reloc_kind)(f->kind & ~FOUND_CALL),
+			.is_call = f->kind & FOUND_CALL,
+			.target = start + (uint64_t)f->target,
+		};
+
+		if (note_reference(ctx, start + f->at, f->size, &ref) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The end of the range that starts at start: the next symbol's offset, or
+ * the section's end.  *i walks sec->syms.  The sweep restarts at every
+ * symbol, so what it finds in a range depends on that range's bytes alone.
+ */
+static uint64_t range_end(const struct section *sec, size_t *i, uint64_t start)
+{
+	while (*i < sec->nr_syms && sec->syms[*i]->offset <= start)
+		++*i;
+	if (*i < sec->nr_syms && sec->syms[*i]->offset < sec->size &&
+	    sec->syms[*i]->offset - start <= RANGE_MAX)
+		return sec->syms[*i]->offset;
+	return sec->size - start <= RANGE_MAX ? sec->size : start + RANGE_MAX;
+}
+
+struct sweeper {
+	const struct arch_ops *ops;
+	csh cs;
+	cs_insn *insn;		/* NULL until the first sweep opens cs */
+	struct found_vec scratch;	/* without a memo */
+};
+
+static int sweeper_open(struct sweeper *sw, const struct obj *obj, struct ipbp_err *err)
+{
+	if (sw->insn)
+		return 0;
+	if (arch_disasm_open(obj, &sw->cs, NULL, err) < 0)
+		return -1;
+	if (!(sw->insn = cs_malloc(sw->cs))) {
+		cs_close(&sw->cs);
+		return obj_error(obj, err, "out of memory");
+	}
+	return 0;
+}
+
+static void sweeper_close(struct sweeper *sw)
+{
+	if (sw->insn) {
+		cs_free(sw->insn, 1);
+		cs_close(&sw->cs);
+	}
+	free(sw->scratch.v);
+}
+
+/* ---- the memo ---------------------------------------------------------------- */
+
+/* A range swept once: its bytes, and where its references are. */
+struct memo_entry {
+	uint64_t hash;		/* of the bytes */
+	const uint8_t *bytes;
+	uint64_t len;
+	uint64_t start;		/* where in its section it was swept */
+	size_t first, nr;	/* in memo->found[vec] */
+	unsigned vec;
+	bool page_bound;	/* it has RK_PAGE references (see memo_find) */
+};
+
+struct decode_memo {
+	const struct arch_ops *ops;	/* the decoder of every entry */
+	bool frozen;			/* read-only: threads share it */
+	struct memo_entry *entries;
+	size_t nr, cap;
+	uint32_t *slots;	/* open addressing: entry index + 1, or 0 */
+	size_t nr_slots;	/* a power of two, at least 2 * nr */
+	/* found[0] is filled in turn; decode_memo_fill() adds one per thread */
+	struct found_vec *found;
+	unsigned nr_found;
+};
+
+struct decode_memo *decode_memo_new(void)
+{
+	struct decode_memo *memo = calloc(1, sizeof(*memo));
+
+	if (memo && !(memo->found = calloc(1, sizeof(*memo->found)))) {
+		free(memo);
+		return NULL;
+	}
+	if (memo)
+		memo->nr_found = 1;
+	return memo;
+}
+
+void decode_memo_free(struct decode_memo *memo)
+{
+	if (!memo)
+		return;
+	free(memo->entries);
+	free(memo->slots);
+	for (unsigned i = 0; i < memo->nr_found; i++)
+		free(memo->found[i].v);
+	free(memo->found);
+	free(memo);
+}
+
+/*
+ * The entry for len bytes at code, to be applied at start, or NULL.  A
+ * reference's target moves with its instruction, except an arm64 adrp's:
+ * it names a 4 KB page, so those bytes decode alike only at the same
+ * offset in a page.
+ */
+static const struct memo_entry *memo_find(const struct decode_memo *memo, uint64_t hash,
+					  const uint8_t *code, uint64_t len, uint64_t start)
+{
+	size_t mask = memo->nr_slots - 1;
+
+	if (!memo->nr_slots)
+		return NULL;
+	for (size_t i = hash & mask; memo->slots[i]; i = (i + 1) & mask) {
+		const struct memo_entry *e = &memo->entries[memo->slots[i] - 1];
+
+		if (e->hash == hash && e->len == len &&
+		    (!e->page_bound || ((start - e->start) & 0xfff) == 0) &&
+		    (e->bytes == code || !memcmp(e->bytes, code, len)))
+			return e;
+	}
+	return NULL;
+}
+
+static void memo_put(uint32_t *slots, size_t nr_slots, uint64_t hash, size_t index)
+{
+	size_t i = hash & (nr_slots - 1);
+
+	while (slots[i])
+		i = (i + 1) & (nr_slots - 1);
+	slots[i] = (uint32_t)(index + 1);
+}
+
+static int memo_add(struct decode_memo *memo, struct memo_entry *e)
+{
+	if (memo->nr == memo->cap) {
+		size_t cap = memo->cap ? 2 * memo->cap : 512;
+		struct memo_entry *v = cap < UINT32_MAX ?
+			realloc(memo->entries, cap * sizeof(*v)) : NULL;
+
+		if (!v)
+			return -1;
+		memo->entries = v;
+		memo->cap = cap;
+	}
+	if (2 * (memo->nr + 1) > memo->nr_slots) {
+		size_t nr_slots = memo->nr_slots ? 2 * memo->nr_slots : 1024;
+		uint32_t *slots = calloc(nr_slots, sizeof(*slots));
+
+		if (!slots)
+			return -1;
+		for (size_t i = 0; i < memo->nr; i++)
+			memo_put(slots, nr_slots, memo->entries[i].hash, i);
+		free(memo->slots);
+		memo->slots = slots;
+		memo->nr_slots = nr_slots;
+	}
+	for (size_t i = 0; i < e->nr; i++)
+		e->page_bound |= (memo->found[e->vec].v[e->first + i].kind & ~FOUND_CALL) == RK_PAGE;
+	memo->entries[memo->nr] = *e;
+	memo_put(memo->slots, memo->nr_slots, e->hash, memo->nr++);
+	return 0;
 }
 
 static bool is_in_file(const struct obj *obj, const struct section *sec)
@@ -203,19 +434,67 @@ static int check_code_size(const struct obj *obj, struct ipbp_err *err)
 	return 0;
 }
 
-int obj_decode_references(struct obj *obj, struct ipbp_err *err)
+/* ---- one object ---------------------------------------------------------------- */
+
+static int decode_range(struct decode_ctx *ctx, struct sweeper *sw, struct decode_memo *memo,
+			uint64_t start, uint64_t len)
+{
+	const uint8_t *code = ctx->sec->data + start;
+	uint64_t hash = memo ? XXH3_64bits(code, len) : 0;
+	const struct memo_entry *e = memo ? memo_find(memo, hash, code, len, start) : NULL;
+	bool keep = memo && !memo->frozen;
+	struct found_vec *fv = keep ? &memo->found[0] : &sw->scratch;
+	struct memo_entry add = { .hash = hash, .bytes = code, .len = len, .start = start };
+
+	if (e)
+		return apply_found(ctx, start, &memo->found[e->vec], e->first, e->nr);
+	if (sweeper_open(sw, ctx->obj, ctx->err) < 0)
+		return -1;
+	add.first = fv->nr;
+	if (sweep(sw->cs, sw->insn, sw->ops, code, start, len, fv) < 0)
+		goto oom;
+	add.nr = fv->nr - add.first;
+	if (keep && memo_add(memo, &add) < 0)
+		goto oom;
+	if (apply_found(ctx, start, fv, add.first, add.nr) < 0)
+		return -1;
+	if (!keep)
+		fv->nr = 0;
+	return 0;
+oom:
+	return obj_error(ctx->obj, ctx->err, "%s+%#llx: out of memory decoding instructions",
+			 ctx->sec->name, (unsigned long long)start);
+}
+
+static int decode_section(struct decode_ctx *ctx, struct sweeper *sw, struct decode_memo *memo)
+{
+	size_t i = 0;
+
+	for (uint64_t start = 0, end; start < ctx->sec->size; start = end) {
+		end = range_end(ctx->sec, &i, start);
+		if (decode_range(ctx, sw, memo, start, end - start) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int obj_decode_references_memo(struct obj *obj, struct decode_memo *memo,
+			       struct ipbp_err *err)
 {
 	struct decode_ctx ctx = { .obj = obj, .err = err };
+	struct sweeper sw = { .ops = find_arch_ops(obj->arch) };
 	struct section *sec;
-	csh cs;
 	int ret = 0;
 
-	if (!find_arch_ops(obj->arch))
+	if (!sw.ops)
 		return 0;	/* nothing to decode (see decode.h) */
 	if (check_code_size(obj, err) < 0)
 		return -1;
-	if (arch_disasm_open(obj, &cs, &ctx.ops, err) < 0)
-		return -1;
+	if (memo && !memo->ops && !memo->frozen)
+		memo->ops = sw.ops;
+	if (memo && memo->ops != sw.ops)
+		memo = NULL;	/* an archive of two architectures */
+	ctx.ops = sw.ops;
 
 	/* Sweep the code sections, adding references and refining biases. */
 	for_each_section(obj, sec) {
@@ -223,13 +502,234 @@ int obj_decode_references(struct obj *obj, struct ipbp_err *err)
 			continue;
 		ctx.sec = sec;
 		ctx.reloc_hint = ctx.sym_hint = 0;
-		if ((ret = decode_section(&ctx, cs)) < 0)
+		if ((ret = decode_section(&ctx, &sw, memo)) < 0)
 			break;
 	}
-	cs_close(&cs);
+	sweeper_close(&sw);
 
 	/* Index the new relocations and name their targets. */
 	if (ret == 0 && ctx.changed)
 		ret = obj_finalize(obj, err);
 	return ret;
+}
+
+int obj_decode_references(struct obj *obj, struct ipbp_err *err)
+{
+	return obj_decode_references_memo(obj, NULL, err);
+}
+
+/* ---- filling a memo in threads ------------------------------------------------ */
+
+/* A range to sweep, and where its references went. */
+struct fill_range {
+	const struct obj *obj;
+	const uint8_t *code;
+	uint64_t start, len, hash;
+	size_t first, nr;	/* in the found of the part that swept it */
+};
+
+struct fill_part {
+	struct decode_memo *memo;
+	struct fill_range *ranges;
+	size_t lo, hi;		/* its share of the ranges */
+	struct found_vec found;
+	struct ipbp_err err;
+	int ret;
+	pthread_t thread;
+	bool started;
+};
+
+static void *fill_part_run(void *arg)
+{
+	struct fill_part *part = arg;
+	struct sweeper sw = { .ops = part->memo->ops };
+
+	part->ret = 0;
+	for (size_t i = part->lo; i < part->hi && part->ret == 0; i++) {
+		struct fill_range *r = &part->ranges[i];
+
+		if (sweeper_open(&sw, r->obj, &part->err) < 0) {
+			part->ret = -1;
+			break;
+		}
+		r->first = part->found.nr;
+		if (sweep(sw.cs, sw.insn, sw.ops, r->code, r->start, r->len, &part->found) < 0)
+			part->ret = obj_error(r->obj, &part->err, "out of memory decoding instructions");
+		r->nr = part->found.nr - r->first;
+	}
+	sweeper_close(&sw);
+	return NULL;
+}
+
+/* The ranges of objs' code that memo does not know; *total their bytes. */
+static struct fill_range *unknown_ranges(struct decode_memo *memo, struct obj *const *objs,
+					 size_t nr_objs, size_t *nr, uint64_t *total)
+{
+	struct fill_range *v = NULL;
+	size_t cap = 0;
+
+	*nr = 0;
+	*total = 0;
+	for (size_t k = 0; k < nr_objs; k++) {
+		const struct obj *obj = objs[k];
+		struct section *sec;
+
+		if (find_arch_ops(obj->arch) != memo->ops || check_code_size(obj, NULL) < 0)
+			continue;
+		for_each_section(obj, sec) {
+			size_t i = 0;
+
+			if (!is_code_section(sec) || !sec->data)
+				continue;
+			for (uint64_t start = 0, end; start < sec->size; start = end) {
+				const uint8_t *code = sec->data + start;
+				uint64_t hash;
+
+				end = range_end(sec, &i, start);
+				hash = XXH3_64bits(code, end - start);
+				if (memo_find(memo, hash, code, end - start, start))
+					continue;
+				if (*nr == cap) {
+					struct fill_range *w;
+
+					cap = cap ? 2 * cap : 1024;
+					if (!(w = realloc(v, cap * sizeof(*v)))) {
+						free(v);
+						return NULL;
+					}
+					v = w;
+				}
+				v[(*nr)++] = (struct fill_range){ .obj = obj, .code = code,
+					.start = start, .len = end - start, .hash = hash };
+				*total += end - start;
+			}
+		}
+	}
+	if (!v)
+		v = malloc(1);
+	return v;
+}
+
+/* Each part's ranges into memo, with their references (no copy). */
+static int gather_parts(struct decode_memo *memo, struct fill_part *parts, unsigned nr_parts)
+{
+	struct found_vec *found = realloc(memo->found, (memo->nr_found + nr_parts) * sizeof(*found));
+
+	if (!found)
+		return -1;
+	memo->found = found;
+	for (unsigned p = 0; p < nr_parts; p++) {
+		struct fill_part *part = &parts[p];
+		unsigned vec = memo->nr_found++;
+
+		memo->found[vec] = part->found;
+		part->found = (struct found_vec){ 0 };
+		for (size_t i = part->lo; i < part->hi; i++) {
+			const struct fill_range *r = &part->ranges[i];
+			struct memo_entry e = { .hash = r->hash, .bytes = r->code, .len = r->len,
+						.start = r->start, .first = r->first, .nr = r->nr,
+						.vec = vec };
+
+			if (!memo_find(memo, r->hash, r->code, r->len, r->start) && memo_add(memo, &e) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Capstone 4 sets up some of its tables on first use, without a lock (its
+ * architecture list; x86 sorts its implicit-register tables in the first
+ * cs_disasm): disassemble a few instructions of each decoder's
+ * architecture, with detail as the decoders ask, before two threads could
+ * race to.
+ */
+static void warm_up_capstone(void)
+{
+	static const uint8_t code[] = {
+		0x50, 0x48, 0x8d, 0x05, 0, 0, 0, 0,	/* x86: push, lea rip */
+		0xe8, 0, 0, 0, 0, 0xc3, 0x90, 0x90,	/* call, ret, nops */
+		0x00, 0x00, 0x00, 0x94,			/* arm64: bl */
+		0x00, 0x00, 0x00, 0x90,			/* adrp */
+		0xc0, 0x03, 0x5f, 0xd6,			/* ret */
+	};
+
+	cs_support(CS_ARCH_ALL);
+	for (size_t i = 0; i < sizeof(arch_table) / sizeof(arch_table[0]); i++) {
+		const struct arch_ops *ops = arch_table[i];
+		cs_insn *insn = NULL;
+		size_t n;
+		csh cs;
+
+		if (cs_open(ops->cs_arch, ops->cs_mode, &cs) != CS_ERR_OK)
+			continue;
+		cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+		n = cs_disasm(cs, code, sizeof(code), 0, 0, &insn);
+		if (n)
+			cs_free(insn, n);
+		cs_close(&cs);
+	}
+}
+
+int decode_memo_fill(struct decode_memo *memo, struct obj *const *objs, size_t nr_objs,
+		     unsigned threads, struct ipbp_err *err)
+{
+	struct fill_part parts[DECODE_MAX_THREADS] = { 0 };
+	struct fill_range *ranges;
+	uint64_t total, share, sum = 0;
+	unsigned nr_parts = 0;
+	size_t nr;
+	int ret = 0;
+
+	if (!nr_objs)
+		return 0;
+	if (!memo->ops && !(memo->ops = find_arch_ops(objs[0]->arch)))
+		return 0;
+	if (!(ranges = unknown_ranges(memo, objs, nr_objs, &nr, &total)))
+		return ipbp_error(err, "%s: out of memory", objs[0]->name);
+	if (threads > DECODE_MAX_THREADS)
+		threads = DECODE_MAX_THREADS;
+	if (threads < 1)
+		threads = 1;
+	share = total / threads + 1;
+
+	/* Contiguous shares of about total / threads bytes each. */
+	for (size_t i = 0; i < nr; nr_parts++) {
+		struct fill_part *part = &parts[nr_parts];
+
+		*part = (struct fill_part){ .memo = memo, .ranges = ranges, .lo = i };
+		for (sum = 0; i < nr && (sum < share || nr_parts == threads - 1); i++)
+			sum += ranges[i].len;
+		part->hi = i;
+	}
+	if (nr_parts > 1)
+		warm_up_capstone();
+	for (unsigned p = 1; p < nr_parts; p++)
+		parts[p].started = !pthread_create(&parts[p].thread, NULL, fill_part_run, &parts[p]);
+	if (nr_parts)
+		fill_part_run(&parts[0]);
+	for (unsigned p = 1; p < nr_parts; p++) {
+		if (parts[p].started)
+			pthread_join(parts[p].thread, NULL);
+		else
+			fill_part_run(&parts[p]);
+	}
+	for (unsigned p = 0; p < nr_parts && ret == 0; p++)
+		if (parts[p].ret < 0) {
+			*err = parts[p].err;
+			ret = -1;
+		}
+	if (ret == 0 && gather_parts(memo, parts, nr_parts) < 0)
+		ret = ipbp_error(err, "%s: out of memory", objs[0]->name);
+	for (unsigned p = 0; p < nr_parts; p++)
+		free(parts[p].found.v);
+	free(ranges);
+	return ret;
+}
+
+void decode_memo_freeze(struct decode_memo *memo, bool frozen)
+{
+	memo->frozen = frozen;
+	if (frozen)
+		warm_up_capstone();	/* threads may sweep what memo lacks */
 }

@@ -53,6 +53,13 @@
  * bytes (COFF REL32_n, Mach-O SIGNED_n) record a bias other than the width
  * and are left alone.
  *
+ * Ranges.  The sweep restarts at every symbol of a code section (as
+ * objdump does), so what it finds between two symbols depends on the bytes
+ * between them alone: the same bytes decode to the same references,
+ * relative to where they lie, wherever they lie.  An arm64 adrp is the
+ * exception: it names a 4 KB page, so it moves with its instruction only
+ * by whole pages.
+ *
  * Idempotent: a second call finds every field covered and changes nothing.
  * Undecodable bytes (data in code, garbage) are skipped by the arch's
  * minimum instruction size; they never make the call fail.
@@ -60,11 +67,45 @@
 #ifndef IPBP_DECODE_H
 #define IPBP_DECODE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "error.h"
 #include "obj.h"
 
 /* Adds decoded references to obj (already finalized by obj_load()) and
  * re-finalizes it.  Returns 0, or -1 with err set (out of memory). */
 int obj_decode_references(struct obj *obj, struct ipbp_err *err);
+
+/*
+ * A memo of what the sweep found in each range, by the range's bytes.
+ * Decoding the old and the new object of a pair with one memo sweeps each
+ * function that did not change once: the new object's copy reuses what
+ * the old one's sweep found.  Entries point into the objects' bytes, so
+ * free the memo before them.  One memo serves one thread at a time.
+ */
+struct decode_memo;
+
+struct decode_memo *decode_memo_new(void);	/* NULL when out of memory */
+void decode_memo_free(struct decode_memo *memo);
+/* obj_decode_references() with memo (NULL: none). */
+int obj_decode_references_memo(struct obj *obj, struct decode_memo *memo,
+			       struct ipbp_err *err);
+
+#define DECODE_MAX_THREADS 16
+
+/*
+ * Sweeps every range of objs' code that memo does not know yet, split
+ * between up to threads threads (at most DECODE_MAX_THREADS), and adds
+ * them to memo: obj_decode_references_memo() on those objects then only
+ * applies what was found.  Objects of another architecture than memo's
+ * first are left out.  Returns 0, or -1 with err set.
+ */
+int decode_memo_fill(struct decode_memo *memo, struct obj *const *objs, size_t nr_objs,
+		     unsigned threads, struct ipbp_err *err);
+/* While frozen, obj_decode_references_memo() only reads memo, so several
+ * threads may share it (each on its own object); it sweeps what it lacks
+ * without keeping it. */
+void decode_memo_freeze(struct decode_memo *memo, bool frozen);
 
 #endif

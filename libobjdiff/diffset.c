@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include "arch.h"
 #include "decode.h"
 #include "disasm.h"
 #include "diffset.h"
@@ -95,93 +95,77 @@ static int open_input(struct diffset *set, const struct diffset_input *in,
 	return 0;
 }
 
-static int decode_file(struct objfile *file, struct ipbp_err *err)
+static int decode_file(struct objfile *file, struct decode_memo *memo, struct ipbp_err *err)
 {
 	struct obj *obj;
 
-	for_each_obj(file, obj)
-		if (obj_decode_references(obj, err) < 0)
-			return -1;
+	if (file)
+		for_each_obj(file, obj)
+			if (obj_decode_references_memo(obj, memo, err) < 0)
+				return -1;
 	return 0;
 }
 
-struct decode_job {
+struct apply_job {
 	struct objfile *file;
+	struct decode_memo *memo;
 	struct ipbp_err err;
 	int ret;
 };
 
-static void *decode_job_run(void *arg)
+static void *apply_job_run(void *arg)
 {
-	struct decode_job *job = arg;
+	struct apply_job *job = arg;
 
-	job->ret = decode_file(job->file, &job->err);
+	job->ret = decode_file(job->file, job->memo, &job->err);
 	return NULL;
 }
 
-/*
- * Capstone 4 sets up some of its tables on first use, without a lock (its
- * architecture list; x86 sorts its implicit-register tables in the first
- * cs_disasm): disassemble a few instructions of each decoder's
- * architecture, with detail as the decoders ask, before two threads could
- * race to.
- */
-static void warm_up_capstone(void)
+/* Sweeps in as many threads as there are CPUs, then applies what was
+ * found to old (in a second thread) and new. */
+static int decode_large(struct objfile *old, struct objfile *new, struct decode_memo *memo,
+			struct ipbp_err *err)
 {
-	static const uint8_t code[] = {
-		0x50, 0x48, 0x8d, 0x05, 0, 0, 0, 0,	/* x86: push, lea rip */
-		0xe8, 0, 0, 0, 0, 0xc3, 0x90, 0x90,	/* call, ret, nops */
-		0x00, 0x00, 0x00, 0x94,			/* arm64: bl */
-		0x00, 0x00, 0x00, 0x90,			/* adrp */
-		0xc0, 0x03, 0x5f, 0xd6,			/* ret */
-	};
-	static const enum obj_arch archs[] = { ARCH_X86_64, ARCH_I386, ARCH_AARCH64 };
-
-	cs_support(CS_ARCH_ALL);
-	for (size_t i = 0; i < sizeof(archs) / sizeof(archs[0]); i++) {
-		const struct arch_ops *ops = find_arch_ops(archs[i]);
-		cs_insn *insn = NULL;
-		size_t n;
-		csh cs;
-
-		if (!ops || cs_open(ops->cs_arch, ops->cs_mode, &cs) != CS_ERR_OK)
-			continue;
-		cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-		n = cs_disasm(cs, code, sizeof(code), 0, 0, &insn);
-		if (n)
-			cs_free(insn, n);
-		cs_close(&cs);
-	}
-}
-
-#define SMALL_INPUTS (256u << 10)
-
-/*
- * Decodes the objects of old and new (either may be NULL), old in a second
- * thread: each obj_decode_references() touches only its own obj (the
- * library keeps no global state) and opens its own Capstone handle.
- * Loading stays in one thread: libelf's elf_version() writes a global.
- */
-static int decode_files(struct objfile *old, struct objfile *new, struct ipbp_err *err)
-{
-	struct decode_job job = { .file = old };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned threads = cpus > 1 ? (unsigned)cpus : 1;
+	struct apply_job job = { .file = old, .memo = memo };
 	pthread_t thread;
 	int ret;
 
-	if (!old || !new)
-		return old || new ? decode_file(old ? old : new, err) : 0;
-	/* small objects decode faster than a thread starts */
-	if (old->size + new->size < SMALL_INPUTS)
-		return decode_file(old, err) < 0 ? -1 : decode_file(new, err);
-	warm_up_capstone();
-	if (pthread_create(&thread, NULL, decode_job_run, &job))
-		return decode_file(old, err) < 0 ? -1 : decode_file(new, err);
-	ret = decode_file(new, err);
+	if (decode_memo_fill(memo, old->objs, old->nr_objs, threads, err) < 0 ||
+	    decode_memo_fill(memo, new->objs, new->nr_objs, threads, err) < 0)
+		return -1;
+	decode_memo_freeze(memo, true);
+	if (pthread_create(&thread, NULL, apply_job_run, &job))
+		return decode_file(old, memo, err) < 0 ? -1 : decode_file(new, memo, err);
+	ret = decode_file(new, memo, err);
 	pthread_join(thread, NULL);
 	if (job.ret < 0) {
 		*err = job.err;
 		return -1;
 	}
+	return ret;
+}
+
+#define SMALL_INPUTS (256u << 10)
+
+/*
+ * Decodes the objects of old and new (either may be NULL) with one memo:
+ * new's unchanged functions reuse what old's sweep found.  Large inputs
+ * are swept in threads (small ones decode faster than a thread starts).
+ */
+static int decode_files(struct objfile *old, struct objfile *new, struct ipbp_err *err)
+{
+	struct decode_memo *memo = decode_memo_new();
+	int ret;
+
+	if (!memo)
+		return ipbp_error(err, "out of memory");
+	if (old && new && old->size + new->size >= SMALL_INPUTS)
+		ret = decode_large(old, new, memo, err);
+	else
+		ret = decode_file(old, memo, err) < 0 ? -1 : decode_file(new, memo, err);
+	decode_memo_free(memo);
 	return ret;
 }
 

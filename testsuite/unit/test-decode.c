@@ -213,6 +213,80 @@ START_TEST(test_aarch64_hand)
 END_TEST
 
 /*
+ * The sweep restarts at every symbol: g's call at 2 is found although a
+ * sweep from f's start reads "movabs $imm64, %rax" over it (f is a
+ * two-byte stub that a continuous sweep would run past).
+ */
+static const uint8_t restart_code[] = {
+	0x48, 0xb8,				/* 00 f: (a cut movabs) */
+	0xe8, 0x05, 0x00, 0x00, 0x00,		/* 02 g: call h */
+	0x90, 0x90, 0x90, 0x90, 0x90,		/* 07 nops */
+	0xc3,					/* 0c h: ret */
+};
+
+START_TEST(test_sweep_restarts_at_symbols)
+{
+	struct obj *obj = new_obj(ARCH_X86_64);
+	struct section *text = add_section(obj, ".text", SEC_CODE, restart_code,
+					   sizeof(restart_code));
+	struct ipbp_err err;
+
+	add_symbol(obj, text, "f", 0, 2);
+	add_symbol(obj, text, "g", 2, 10);
+	add_symbol(obj, text, "h", 0xc, 1);
+	ck_assert_int_eq(obj_finalize(obj, &err), 0);
+	decode(obj);
+	ck_assert_str_eq(decoded_text(obj), ".text+3 branch 4 h+0\n");
+	obj_free(obj);
+}
+END_TEST
+
+/*
+ * An arm64 adrp names a 4 KB page, so the same bytes 16 bytes further on
+ * do not name a page 16 bytes further on: the memo must not hand the first
+ * object's answer to the second.  f is the same 0xff0 bytes in both (adrp
+ * x0, the page after this one; ret; zeros), at 0 and at 0x10; "page" is at
+ * 0x1000 in both.
+ */
+START_TEST(test_memo_keeps_adrp_pages)
+{
+	static uint8_t a_code[0x1100], b_code[0x1100];
+	static const uint8_t f[] = { 0x00, 0x00, 0x00, 0xb0, 0xc0, 0x03, 0x5f, 0xd6 };
+	static const uint8_t nop[] = { 0x1f, 0x20, 0x03, 0xd5 };
+	struct obj *a = new_obj(ARCH_AARCH64), *b = new_obj(ARCH_AARCH64);
+	struct section *at, *bt;
+	struct decode_memo *memo = decode_memo_new();
+	struct ipbp_err err = { "" };
+	char *plain;
+
+	memcpy(a_code, f, sizeof(f));
+	for (size_t i = 0; i < 0x10; i += 4)
+		memcpy(b_code + i, nop, 4);
+	memcpy(b_code + 0x10, f, sizeof(f));
+	at = add_section(a, ".text", SEC_CODE, a_code, sizeof(a_code));
+	bt = add_section(b, ".text", SEC_CODE, b_code, sizeof(b_code));
+	add_symbol(a, at, "f", 0, 8);
+	add_symbol(a, at, "tail", 0xff0, 0x10);
+	add_symbol(b, bt, "pad", 0, 0x10);
+	add_symbol(b, bt, "f", 0x10, 8);
+	add_symbol(a, at, "page", 0x1000, 0x100)->kind = SYMK_DATA;
+	add_symbol(b, bt, "page", 0x1000, 0x100)->kind = SYMK_DATA;
+	ck_assert_int_eq(obj_finalize(a, &err), 0);
+	ck_assert_int_eq(obj_finalize(b, &err), 0);
+	ck_assert(memo != NULL);
+	ck_assert_int_eq(obj_decode_references_memo(a, memo, &err), 0);
+	ck_assert_str_eq(decoded_text(a), ".text+0 page 4 page+0\n");
+	ck_assert_int_eq(obj_decode_references_memo(b, memo, &err), 0);
+	plain = strdup(decoded_text(b));
+	ck_assert_str_eq(plain, ".text+10 page 4 page+0\n");
+	free(plain);
+	decode_memo_free(memo);
+	obj_free(a);
+	obj_free(b);
+}
+END_TEST
+
+/*
  * Bias refinement by hand: "movl $1, counter(%rip)" with its ELF-style
  * relocation .bss + 4 - 8, bias 4.  Read literally that is .bss+0, the
  * variable a; the CPU counts from the end of the instruction, 8 bytes
@@ -483,6 +557,66 @@ START_TEST(test_bias_refinement_compiled)
 }
 END_TEST
 
+/*
+ * A memo changes what is swept, never what is found.  grow() is the first
+ * function and grows in the new object, so the calls to leaf() (before
+ * it) move in every later function and those ranges are swept again,
+ * while again(), whose callees all moved with it, is taken from the memo.
+ * Decoded with a memo, old first, and with a memo filled in threads, the
+ * new object must come out exactly as decoded alone.
+ */
+static const char memo_src[] =
+	"static int __attribute__((noinline)) leaf(int x) { return x * 3; }\n"
+	"#ifdef GROW\n"
+	"int grow(int x) { return leaf(x) + leaf(x + 1) * leaf(x + 2); }\n"
+	"#else\n"
+	"int grow(int x) { return leaf(x); }\n"
+	"#endif\n"
+	"static int __attribute__((noinline)) mid(int x) { return leaf(x) + 1; }\n"
+	"int top(int x) { return mid(x) + leaf(x); }\n"
+	"int again(int x) { return mid(x) * top(x); }\n";
+
+static char *decoded_with(const char *target, struct decode_memo *memo, unsigned threads)
+{
+	struct objfile *old = unit_open(unit_compile(target, "-O2", memo_src), NULL);
+	struct objfile *new = unit_open(unit_compile(target, "-O2 -DGROW", memo_src), NULL);
+	struct ipbp_err err = { "" };
+	char *text;
+
+	if (memo && threads) {
+		ck_assert_int_eq(decode_memo_fill(memo, old->objs, old->nr_objs, threads, &err), 0);
+		ck_assert_int_eq(decode_memo_fill(memo, new->objs, new->nr_objs, threads, &err), 0);
+		decode_memo_freeze(memo, true);
+	}
+	if (memo)
+		ck_assert_msg(obj_decode_references_memo(old->objs[0], memo, &err) == 0, "%s", err.msg);
+	ck_assert_msg(obj_decode_references_memo(new->objs[0], memo, &err) == 0, "%s", err.msg);
+	text = strdup(decoded_text(new->objs[0]));
+	objfile_free(old);
+	objfile_free(new);
+	return text;
+}
+
+START_TEST(test_memo_finds_what_a_sweep_finds)
+{
+	char *plain = decoded_with(targets[_i], NULL, 0);
+
+	ck_assert_msg(strstr(plain, "leaf+0") && strstr(plain, "mid+0"), "%s: %s", targets[_i], plain);
+	for (unsigned threads = 0; threads <= 3; threads += 3) {
+		struct decode_memo *memo = decode_memo_new();
+		char *text;
+
+		ck_assert(memo != NULL);
+		text = decoded_with(targets[_i], memo, threads);
+		ck_assert_msg(!strcmp(text, plain), "%s, %u threads:\n%s\nalone:\n%s",
+			      targets[_i], threads, text, plain);
+		free(text);
+		decode_memo_free(memo);
+	}
+	free(plain);
+}
+END_TEST
+
 static Suite *decode_suite(void)
 {
 	Suite *s = suite_create("decode");
@@ -492,6 +626,8 @@ static Suite *decode_suite(void)
 	tcase_add_test(hand, test_x86_64_hand);
 	tcase_add_test(hand, test_relocated_field_is_skipped);
 	tcase_add_test(hand, test_aarch64_hand);
+	tcase_add_test(hand, test_sweep_restarts_at_symbols);
+	tcase_add_test(hand, test_memo_keeps_adrp_pages);
 	tcase_add_test(hand, test_bias_refinement_hand);
 	tcase_add_test(hand, test_garbage_never_crashes);
 	tcase_add_test(hand, test_no_decoder);
@@ -501,6 +637,7 @@ static Suite *decode_suite(void)
 	tcase_add_loop_test(compiled, test_calls_one_section, 0, 3);
 	tcase_add_loop_test(compiled, test_calls_function_sections, 0, 3);
 	tcase_add_test(compiled, test_bias_refinement_compiled);
+	tcase_add_loop_test(compiled, test_memo_finds_what_a_sweep_finds, 0, 3);
 	suite_add_tcase(s, compiled);
 	return s;
 }
