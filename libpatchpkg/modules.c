@@ -244,6 +244,23 @@ static int find_versioned(struct module *m)
 	return 0;
 }
 
+/* The symbols of m's image obj, from a debug file under debug_dir (NULL:
+ * none) when obj is stripped. */
+static int read_symbols(struct module *m, const struct obj *obj, const char *debug_dir,
+			struct ipbp_err *err)
+{
+	m->obj = obj;
+	m->has_locals = obj_find_section(m->obj, ".symtab") != NULL;
+	module_build_id(m->obj, m->build_id, &m->build_id_len);
+	if (!m->has_locals && debug_dir)
+		load_debug_file(m, debug_dir);
+	read_versym(m);
+	if (find_versioned(m) < 0)
+		return ipbp_error(err, "out of memory");
+	m->loaded = true;
+	return 0;
+}
+
 int module_load(struct module *m, const struct module_set *set, const struct process *p,
 		struct ipbp_err *err)
 {
@@ -258,16 +275,21 @@ int module_load(struct module *m, const struct module_set *set, const struct pro
 		m->open_error = strdup(local.msg);
 		return ipbp_error(err, "%s", local.msg);
 	}
-	m->obj = m->file->objs[0];
-	m->has_locals = obj_find_section(m->obj, ".symtab") != NULL;
-	module_build_id(m->obj, m->build_id, &m->build_id_len);
-	if (!m->has_locals)
-		load_debug_file(m, set->debug_dir);
-	read_versym(m);
-	if (find_versioned(m) < 0)
-		return ipbp_error(err, "out of memory");
-	m->loaded = true;
-	return 0;
+	return read_symbols(m, m->file->objs[0], set->debug_dir, err);
+}
+
+int module_from_image(struct module *m, const char *path, const struct obj *obj,
+		      struct ipbp_err *err)
+{
+	memset(m, 0, sizeof(*m));
+	m->path = path;
+	return read_symbols(m, obj, NULL, err);
+}
+
+void module_release_image(struct module *m)
+{
+	free(m->versioned);
+	m->versioned = NULL;
 }
 
 /* ---- looking up names --------------------------------------------------- */

@@ -76,6 +76,15 @@ int module_load(struct module *m, const struct module_set *set, const struct pro
 /* The GNU build-id of a linked image (NT_GNU_BUILD_ID); -1 when none. */
 int module_build_id(const struct obj *obj, uint8_t *id, size_t *len);
 
+/*
+ * Module m for the linked image obj (read from path, which names it in
+ * messages), with no process: what mkpatch --target looks names up in,
+ * the same way patchload will.  Release with module_release_image().
+ */
+int module_from_image(struct module *m, const char *path, const struct obj *obj,
+		      struct ipbp_err *err);
+void module_release_image(struct module *m);
+
 /* The module whose mappings contain addr, or NULL. */
 struct module *modules_find_by_addr(struct module_set *set, uint64_t addr);
 

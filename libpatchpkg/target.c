@@ -12,35 +12,13 @@
 #include "modules.h"
 #include "objfile.h"
 
-/* The definition of name in exe: file-local ones only in their source
- * file.  *ambiguous when several match. */
-static const struct symbol *find_in_target(const struct obj *exe, const char *name,
-					   const char *file, bool local, bool *ambiguous)
-{
-	const struct symbol *found = NULL;
-
-	*ambiguous = false;
-	for (const struct symbol *s = obj_find_symbol(exe, name); s; s = s->hash_next) {
-		if (strcmp(s->name, name) || !is_defined(s) || s->kind == SYMK_SECTION ||
-		    s->kind == SYMK_FILE || (s->bind == BIND_LOCAL) != local)
-			continue;
-		if (local && file && (!s->file || strcmp(s->file, file)))
-			continue;
-		if (found)
-			*ambiguous = true;
-		else
-			found = s;
-	}
-	return found;
-}
-
-static int check_function(struct mk_ctx *ctx, const struct obj *exe, struct chunk *c)
+static int check_function(struct mk_ctx *ctx, const struct module *exe, struct chunk *c)
 {
 	const struct symbol *old = c->ds->old, *t;
 	const char *file = old->bind == BIND_LOCAL ? mk_symbol_file(old) : NULL;
 	bool ambiguous;
 
-	t = find_in_target(exe, old->name, file, old->bind == BIND_LOCAL, &ambiguous);
+	t = module_find_symbol(exe, old->name, file, old->bind == BIND_LOCAL, &ambiguous);
 	if (!t || !t->sec || !t->sec->data)
 		return mk_problem(ctx, true, old->name, "not in the target %s", ctx->opts->target);
 	if (ambiguous)
@@ -61,10 +39,10 @@ static int check_function(struct mk_ctx *ctx, const struct obj *exe, struct chun
 	return 0;
 }
 
-static int resolve_import(struct mk_ctx *ctx, const struct obj *exe, struct import *imp)
+static int resolve_import(struct mk_ctx *ctx, const struct module *exe, struct import *imp)
 {
 	bool local = imp->flags & ME_LOCAL, ambiguous;
-	const struct symbol *t = find_in_target(exe, imp->name, imp->file, local, &ambiguous);
+	const struct symbol *t = module_find_symbol(exe, imp->name, imp->file, local, &ambiguous);
 
 	if (!t) {
 		if (local)
@@ -84,6 +62,8 @@ static int resolve_import(struct mk_ctx *ctx, const struct obj *exe, struct impo
 static int check_target_obj(struct mk_ctx *ctx, const struct objfile *file)
 {
 	const struct obj *exe;
+	struct module m;
+	int ret = 0;
 
 	if (file->nr_objs != 1 || file->archive)
 		return ipbp_error(ctx->err, "%s: not an executable or shared library",
@@ -97,17 +77,19 @@ static int check_target_obj(struct mk_ctx *ctx, const struct objfile *file)
 				  ctx->opts->target, obj_format_name(exe->format),
 				  obj_arch_name(exe->arch), obj_format_name(ctx->format),
 				  obj_arch_name(ctx->arch->arch));
-	for (size_t i = 0; i < ctx->nr_chunks; i++)
-		if (ctx->chunks[i].role == ROLE_REPLACED &&
-		    check_function(ctx, exe, &ctx->chunks[i]) < 0)
-			return -1;
-	for (size_t i = 0; i < ctx->nr_imports; i++)
-		if (resolve_import(ctx, exe, &ctx->imports[i]) < 0)
-			return -1;
-	module_build_id(exe, ctx->man.build_id, &ctx->man.build_id_len);
+	if (module_from_image(&m, ctx->opts->target, exe, ctx->err) < 0)
+		return -1;
+	for (size_t i = 0; i < ctx->nr_chunks && ret == 0; i++)
+		if (ctx->chunks[i].role == ROLE_REPLACED)
+			ret = check_function(ctx, &m, &ctx->chunks[i]);
+	for (size_t i = 0; i < ctx->nr_imports && ret == 0; i++)
+		ret = resolve_import(ctx, &m, &ctx->imports[i]);
+	memcpy(ctx->man.build_id, m.build_id, m.build_id_len);
+	ctx->man.build_id_len = m.build_id_len;
+	module_release_image(&m);
 	ctx->man.target = ctx->opts->target;
 	ctx->man.flags |= MANIFEST_F_TARGET;
-	return 0;
+	return ret;
 }
 
 int mkpatch_check_target(struct mk_ctx *ctx)

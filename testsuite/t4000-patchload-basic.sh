@@ -117,6 +117,24 @@ test_expect_success 'the patch uses the executable'"'"'s copy of stdout (a copy 
 '
 stop_targets
 
+# mkpatch --target looks names up as patchload does: the executable's
+# .symtab names its copy "stdout@GLIBC_2.2.5", and that copy is the one
+# pre-resolved, not left for the loader.
+test_expect_success 'mkpatch --target pre-resolves stdout to the same copy' '
+	build stdout $FLAGS &&
+	mkpatch --target ./stdout -o stdout-target.so <stdout.stream 2>err &&
+	addr=$(readelf -sW stdout | awk "\$8 ~ /^stdout@/ { print \$2; exit }") &&
+	test -n "$addr" &&
+	patchinfo stdout-target.so >info &&
+	grep -x "import notype stdout target $(printf %#x 0x$addr)" info &&
+	start stdout &&
+	await stdout "old;\$" &&
+	patchload -q -p $(pid_of stdout) stdout-target.so &&
+	await stdout "new;\$" &&
+	finish stdout
+'
+stop_targets
+
 test_expect_success 'function pointers taken before the patch reach the new code' '
 	build fnptr $FLAGS &&
 	start fnptr &&
