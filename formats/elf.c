@@ -42,6 +42,7 @@
  */
 #include <gelf.h>
 #include <libelf.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -925,6 +926,16 @@ static const char *elf_reloc_type_name(const struct obj *obj, uint32_t type)
 
 /* ---- load ---------------------------------------------------------------- */
 
+/* libelf's elf_version() sets a flag of the library's: once, so that
+ * objects can load in several threads. */
+static pthread_once_t elf_version_once = PTHREAD_ONCE_INIT;
+static unsigned elf_version_set;
+
+static void set_elf_version(void)
+{
+	elf_version_set = elf_version(EV_CURRENT);
+}
+
 static int elf_load(struct obj *obj, struct ipbp_err *err)
 {
 	struct elf_reader r = { .obj = obj, .err = err };
@@ -933,7 +944,8 @@ static int elf_load(struct obj *obj, struct ipbp_err *err)
 	obj->format = FORMAT_ELF;
 	if (check_layout(obj, &r.l, err) < 0)
 		return -1;
-	if (elf_version(EV_CURRENT) == EV_NONE)
+	pthread_once(&elf_version_once, set_elf_version);
+	if (elf_version_set == EV_NONE)
 		return obj_error(obj, err, "libelf: %s", elf_errmsg(-1));
 	/* libelf only reads the image (ELF_C_READ_MMAP_PRIVATE, no updates). */
 	r.elf = elf_memory((char *)(uintptr_t)obj->data, obj->size);

@@ -71,27 +71,38 @@ static int add_pair(struct diffset *set, struct obj *old, struct obj *new,
 
 /* ---- files --------------------------------------------------------------- */
 
-/* Opens one input, giving it to set, which frees it with the rest. */
+static int load_input(const struct diffset_input *in, const struct diffset_opts *opts,
+		      struct objfile **file, struct ipbp_err *err)
+{
+	struct objfile_opts fo = { .arch = opts->arch };
+
+	if (in->data)
+		return objfile_from_memory(file, in->name, in->data, in->size, &fo, err);
+	return objfile_open(file, in->name, &fo, err);
+}
+
+/* Gives file to set, which frees it with the rest. */
+static int keep_file(struct diffset *set, struct objfile *file, struct ipbp_err *err)
+{
+	struct objfile **v = realloc(set->files, (set->nr_files + 1) * sizeof(*v));
+
+	if (!v) {
+		objfile_free(file);
+		return ipbp_error(err, "%s: out of memory", file->path);
+	}
+	set->files = v;
+	set->files[set->nr_files++] = file;
+	return 0;
+}
+
 static int open_input(struct diffset *set, const struct diffset_input *in,
 		      const struct diffset_opts *opts, struct objfile **out,
 		      struct ipbp_err *err)
 {
-	struct objfile_opts fo = { .arch = opts->arch };
-	struct objfile *file, **v;
-	int ret;
-
-	v = realloc(set->files, (set->nr_files + 1) * sizeof(*v));
-	if (!v)
-		return ipbp_error(err, "%s: out of memory", in->name);
-	set->files = v;
-	if (in->data)
-		ret = objfile_from_memory(&file, in->name, in->data, in->size, &fo, err);
-	else
-		ret = objfile_open(&file, in->name, &fo, err);
-	if (ret < 0)
+	if (load_input(in, opts, out, err) < 0 || keep_file(set, *out, err) < 0) {
+		*out = NULL;
 		return -1;
-	set->files[set->nr_files++] = file;
-	*out = file;
+	}
 	return 0;
 }
 
@@ -169,15 +180,73 @@ static int decode_files(struct objfile *old, struct objfile *new, struct ipbp_er
 	return ret;
 }
 
+static uint64_t input_size(const struct diffset_input *in)
+{
+	struct stat st;
+
+	if (in->data)
+		return in->size;
+	return stat(in->name, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+}
+
+struct load_job {
+	const struct diffset_input *in;
+	const struct diffset_opts *opts;
+	struct objfile *file;
+	struct ipbp_err err;
+	int ret;
+};
+
+static void *load_job_run(void *arg)
+{
+	struct load_job *job = arg;
+
+	job->ret = load_input(job->in, job->opts, &job->file, &job->err);
+	return NULL;
+}
+
+/* Loads old in a second thread and new, then keeps both; the error is
+ * old's when both fail, as loading them in turn reports it. */
+static int load_both(struct diffset *set, const struct diffset_input *old,
+		     const struct diffset_input *new, const struct diffset_opts *opts,
+		     struct objfile **of, struct objfile **nf, struct ipbp_err *err)
+{
+	struct load_job job = { .in = old, .opts = opts };
+	struct ipbp_err new_err;
+	pthread_t thread;
+	int ret;
+
+	if (pthread_create(&thread, NULL, load_job_run, &job))
+		return open_input(set, old, opts, of, err) < 0 ? -1 :
+		       open_input(set, new, opts, nf, err);
+	ret = load_input(new, opts, nf, &new_err);
+	pthread_join(thread, NULL);
+	if (job.ret == 0 && (job.ret = keep_file(set, job.file, &job.err)) == 0)
+		*of = job.file;
+	if (ret == 0)
+		ret = keep_file(set, *nf, &new_err);
+	if (ret < 0)
+		*nf = NULL;
+	if (job.ret < 0 || ret < 0) {
+		*err = job.ret < 0 ? job.err : new_err;
+		return -1;
+	}
+	return 0;
+}
+
 /* Opens and decodes old and new (either may be NULL). */
 static int open_inputs(struct diffset *set, const struct diffset_input *old,
 		       const struct diffset_input *new, const struct diffset_opts *opts,
 		       struct objfile **of, struct objfile **nf, struct ipbp_err *err)
 {
 	*of = *nf = NULL;
-	if ((old && open_input(set, old, opts, of, err) < 0) ||
-	    (new && open_input(set, new, opts, nf, err) < 0))
+	if (old && new && input_size(old) + input_size(new) >= SMALL_INPUTS) {
+		if (load_both(set, old, new, opts, of, nf, err) < 0)
+			return -1;
+	} else if ((old && open_input(set, old, opts, of, err) < 0) ||
+		   (new && open_input(set, new, opts, nf, err) < 0)) {
 		return -1;
+	}
 	return decode_files(*of, *nf, err);
 }
 
