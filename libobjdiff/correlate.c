@@ -386,11 +386,41 @@ static size_t correlate_statics_round(struct diff_ctx *ctx)
 	return made;
 }
 
+/*
+ * Whether some group has an uncorrelated unit on each side: a round only
+ * pairs two such units, so without one it would read every relocation of
+ * every function for nothing.  Returns 1, 0, or -1 out of memory.
+ */
+static int has_open_group(struct diff_ctx *ctx)
+{
+	uint8_t *open = calloc(ctx->nr_groups + 1, 1);
+	int ret = 0;
+
+	if (!open)
+		return ipbp_error(ctx->err, "out of memory");
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < ctx->side[s].nr_units; i++) {
+			const struct unit *u = &ctx->side[s].units[i];
+
+			if (!u->twin && u->group < ctx->nr_groups)
+				open[u->group] |= 1u << s;
+		}
+	for (size_t i = 0; i < ctx->nr_groups && !ret; i++)
+		ret = open[i] == 3;
+	free(open);
+	return ret;
+}
+
 int diff_correlate_statics(struct diff_ctx *ctx)
 {
-	for (int round = 0; round < 4; round++)
-		if (!correlate_statics_round(ctx))
+	for (int round = 0; round < 4; round++) {
+		int open = has_open_group(ctx);
+
+		if (open < 0)
+			return -1;
+		if (!open || !correlate_statics_round(ctx))
 			break;
+	}
 	return 0;
 }
 
