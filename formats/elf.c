@@ -29,7 +29,7 @@
  * story and bias stays 0.
  *
  * A compressed section (SHF_COMPRESSED, e.g. debug info built with -gz)
- * is read inflated (zlib): its bytes and size in the model are the
+ * is read inflated (zlib or zstd): its bytes and size in the model are the
  * uncompressed ones and its relocations are read like any other's.  One
  * that cannot be inflated (another compression, a corrupt stream, or a
  * claimed size over MAX_INFLATE_RATIO times the compressed one) keeps its
@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "elf-reloc.h"
 #include "obj.h"
@@ -380,24 +381,40 @@ static int compressed_size(struct elf_reader *r, size_t i, uint64_t *size)
  * bomb's claim, which would cost memory the input does not justify. */
 #define MAX_INFLATE_RATIO 256
 
+#ifndef ELFCOMPRESS_ZSTD
+#define ELFCOMPRESS_ZSTD 2	/* gABI 2022; binutils 2.40, elfutils 0.189 */
+#endif
+
+/* Whether the size bytes at buf are what in bytes at p decompress to. */
+static bool decompress(uint32_t type, uint8_t *buf, uint64_t size, const uint8_t *p,
+		       uint64_t in)
+{
+	uLongf got = (uLongf)size;
+
+	if (type == ELFCOMPRESS_ZSTD)
+		return ZSTD_decompress(buf, size, p, in) == size;
+	return got == size && in == (uLong)in &&
+	       uncompress(buf, &got, p, (uLong)in) == Z_OK && got == size;
+}
+
 /* Section i's uncompressed bytes in place of its compressed ones, when
- * zlib can give them (see the top of the file); -1 only when out of
- * memory. */
+ * zlib or zstd can give them (see the top of the file); -1 only when out
+ * of memory. */
 static int inflate_section(struct elf_reader *r, size_t i, struct section *sec)
 {
 	struct elf_scn *scn = &r->scns[i];
 	size_t chdr = r->l.is64 ? sizeof(Elf64_Chdr) : sizeof(Elf32_Chdr);
 	const uint8_t *p = r->obj->data + scn->shdr.sh_offset;
 	uint64_t in = scn->shdr.sh_size - chdr, size = scn->extent;
-	uLongf got = (uLongf)size;
+	uint32_t type = (uint32_t)read_raw(p, 4, r->l.big_endian);
 	uint8_t *buf;
 
-	if (read_raw(p, 4, r->l.big_endian) != ELFCOMPRESS_ZLIB || size == 0 ||
-	    size / MAX_INFLATE_RATIO > in || size != got || in != (uLong)in)
+	if ((type != ELFCOMPRESS_ZLIB && type != ELFCOMPRESS_ZSTD) || size == 0 ||
+	    size / MAX_INFLATE_RATIO > in || size != (size_t)size)
 		return 0;
 	if (!(buf = obj_alloc(r->obj, size)))
 		return obj_error(r->obj, r->err, "out of memory");
-	if (uncompress(buf, &got, p + chdr, (uLong)in) != Z_OK || got != size)
+	if (!decompress(type, buf, size, p + chdr, in))
 		return 0;
 	sec->data = buf;
 	sec->size = size;

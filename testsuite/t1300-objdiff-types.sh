@@ -18,8 +18,8 @@
 # none did; pointer-opaque/ is a build tree where the only other user sees
 # an incomplete type (allowed); no-debug is built without -g (a heuristic
 # guess, said so in one line).  Compressed DWARF (-gz, clang and gcc, ELF64
-# and ELF32) gives the same report; a compressed .debug_info that zlib
-# cannot inflate counts as no debug info.
+# and ELF32; zstd through objcopy) gives the same report; a compressed
+# .debug_info that does not inflate counts as no debug info.
 . "$IPBP_SRC/testsuite/lib.sh"
 
 CASES="$IPBP_SRC/testsuite/types"
@@ -47,7 +47,7 @@ report() {
 # spoil_debug_info HOW OBJ: the .debug_info of an x86-64 ELF object made
 # unreadable: "version-99", its first unit claims DWARF version 99
 # (libdwarf refuses it); "zero-stream", the compressed stream after its
-# 24-byte Chdr is zeros (zlib refuses it).
+# 24-byte Chdr is zeros (zlib and zstd refuse it).
 spoil_debug_info() {
 	python3 - "$1" "$2" <<-\EOF
 	import struct, sys
@@ -193,6 +193,44 @@ test_expect_success '-gz that zlib cannot inflate: as without debug info' '
 	report gz-bad &&
 	test_cmp "$CASES/no-debug.expect" gz-bad/report
 '
+
+# zstd: compiled with -g, then compressed by objcopy (binutils 2.40 can;
+# gcc 12 and clang 14 cannot compress with zstd themselves).
+# zstd_compress DIR: orig.o and patched.o of DIR, their DWARF zstd.
+zstd_compress() {
+	for _o in orig patched; do
+		objcopy --compress-debug-sections=zstd "$1/$_o.o" "$1/$_o.z.o" &&
+		mv "$1/$_o.z.o" "$1/$_o.o" || return 1
+	done
+	readelf -t "$1/orig.o" | grep -A4 "\.debug_info\$" | grep -q ZSTD
+}
+
+if objcopy --help 2>&1 | grep -q "compress-debug-sections.*zstd"; then
+	test_expect_success 'zstd-compressed DWARF: the same report as -g' '
+		build zstd/member-middle member-middle clang -target x86_64-linux-gnu -g -gdwarf-5 -O2 &&
+		zstd_compress zstd/member-middle &&
+		report zstd/member-middle &&
+		test_cmp "$CASES/member-middle.expect" zstd/member-middle/report
+	'
+
+	# (objcopy leaves a section that would not shrink uncompressed, as
+	# no-debug'"'"'s would be: this compares with member-middle without -g)
+	test_expect_success 'zstd that does not decompress: as without debug info' '
+		build zstd-bad member-middle clang -target x86_64-linux-gnu -g -O2 &&
+		zstd_compress zstd-bad &&
+		spoil_debug_info zero-stream zstd-bad/orig.o &&
+		spoil_debug_info zero-stream zstd-bad/patched.o &&
+		build zstd-none member-middle clang -target x86_64-linux-gnu -O2 &&
+		for d in zstd-bad zstd-none; do
+			(cd $d && objdiff --types orig.o patched.o >report; echo $? >status)
+		done &&
+		grep "^# no debug info" zstd-none/report &&
+		test_cmp zstd-none/report zstd-bad/report &&
+		test_cmp zstd-none/status zstd-bad/status
+	'
+else
+	test_skip "zstd-compressed DWARF: objcopy cannot compress with zstd"
+fi
 
 test_expect_success '--types with --stat is a usage error' '
 	objdiff --types --stat x86_64/member-end/orig.o x86_64/member-end/patched.o 2>err
