@@ -3,6 +3,7 @@
  * tool.c - messages, help, version and output files for every ipbp tool.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +202,23 @@ int tool_output_open(struct tool_output *out, const char *path)
 	return 0;
 }
 
+/*
+ * Standard output, once written: the reader of a pipe (objdiff | mkpatch)
+ * sees its end now, not after this process has freed its memory and
+ * exited, 0.1 ms later.  fd 1 is pointed at /dev/null, so that no file
+ * opened afterwards takes its number; without /dev/null the end comes at
+ * exit, as before.
+ */
+static void end_stdout(void)
+{
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (null < 0)
+		return;
+	dup2(null, STDOUT_FILENO);
+	close(null);
+}
+
 int tool_output_commit(struct tool_output *out)
 {
 	const char *name = out->path ? out->path : "standard output";
@@ -209,6 +227,7 @@ int tool_output_commit(struct tool_output *out)
 	if (!out->path) {
 		if (fflush(stdout) != 0 || ferror(stdout))
 			return error("%s: write error", name);
+		end_stdout();
 		return 0;
 	}
 	/* No fsync(), as in cc and ld: the rename makes the file appear
