@@ -87,8 +87,9 @@ static int keep_file(struct diffset *set, struct objfile *file, struct ipbp_err 
 	struct objfile **v = realloc(set->files, (set->nr_files + 1) * sizeof(*v));
 
 	if (!v) {
+		ipbp_error(err, "%s: out of memory", file->path);
 		objfile_free(file);
-		return ipbp_error(err, "%s: out of memory", file->path);
+		return -1;
 	}
 	set->files = v;
 	set->files[set->nr_files++] = file;
