@@ -551,8 +551,10 @@ int mkpatch_build(struct mkpatch_result *res, const struct mkpatch_input *inputs
 	if (mkpatch_include(&ctx) < 0 || refused(&ctx) < 0)
 		goto out;
 	if (!has_content(&ctx)) {
-		ipbp_error(err, "nothing to patch: the selection names no changed or added "
-			   "function or data");
+		const char *src = ctx.opts->source;
+
+		ipbp_error(err, "%s%snothing to patch: nothing the selection names needs new "
+			   "code or storage", src ? src : "", src ? ": " : "");
 		goto out;
 	}
 	if (ctx.opts->target && (mkpatch_check_target(&ctx) < 0 || refused(&ctx) < 0))

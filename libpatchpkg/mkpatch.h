@@ -40,6 +40,8 @@
 
 struct mkpatch_opts {
 	bool force;		/* build despite refusals (recorded) */
+	const char *source;	/* where the selection came from, for messages:
+				 * the stream's name or NEW; or NULL */
 	const char *target;	/* --target EXE, or NULL */
 	/* Pairs compared with the inputs that the patch leaves alone (a
 	 * build tree's other objects): their code keeps running, so their

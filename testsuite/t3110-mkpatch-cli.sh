@@ -311,6 +311,29 @@ test_expect_success 'an empty diff: nothing to patch (stream)' '
 	test_cmp expect err
 '
 
+# A changed initializer is reported and kept (the process keeps its
+# value): when that is all the selection names, there is nothing to patch,
+# said of where the selection came from.
+printf "int counter = 1;\nint get(void) { return counter; }\n" >init-old.c
+printf "int counter = 2;\nint get(void) { return counter; }\n" >init-new.c
+gcc -O2 -c init-old.c && gcc -O2 -c init-new.c || echo "gcc failed" >&2
+kept="mkpatch: warning: counter: initializer changed: the running value is kept"
+nothing="nothing to patch: nothing the selection names needs new code or storage"
+
+test_expect_success 'only an initializer changed: nothing to patch (operands)' '
+	refused mkpatch -o p.so init-old.o init-new.o &&
+	printf "%s\n" "$kept" "mkpatch: init-new.o: $nothing" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success 'only an initializer changed: nothing to patch (stream)' '
+	objdiff init-old.o init-new.o >init.diff; test $? = 1 &&
+	grep -x "~ data counter 4 4 data" init.diff &&
+	refused sh -c "mkpatch -o p.so <init.diff" &&
+	printf "%s\n" "$kept" "mkpatch: standard input: $nothing" >expect &&
+	test_cmp expect err
+'
+
 # Mach-O, COFF and Wasm containers come later: a clear "not supported yet".
 for t in arm64-apple-macos11 x86_64-apple-macos11 x86_64-pc-windows-msvc wasm32; do
 	test_expect_success "$t objects: not supported yet" "

@@ -157,6 +157,7 @@ int main(int argc, char **argv)
 		stream_free(stream);
 		die("%s", err.msg);
 	}
+	o.build.source = stream ? stream->name : o.new;
 	o.build.context = set.context;
 	o.build.nr_context = set.nr_context;
 	if (mkpatch_build(&res, set.inputs, set.nr_inputs, &o.build, &err) < 0) {
