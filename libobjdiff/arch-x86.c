@@ -150,6 +150,7 @@ const struct arch_ops arch_x86_64_ops = {
 	.cs_arch = CS_ARCH_X86,
 	.cs_mode = CS_MODE_64,
 	.min_insn_size = 1,
+	.disp_fields = true,
 	.find_ref = x86_64_find_ref,
 	.disp_only = x86_disp_only,
 };
@@ -160,6 +161,7 @@ const struct arch_ops arch_i386_ops = {
 	.cs_arch = CS_ARCH_X86,
 	.cs_mode = CS_MODE_32,
 	.min_insn_size = 1,
+	.disp_fields = true,
 	.find_ref = i386_find_ref,
 	.disp_only = x86_disp_only,
 };

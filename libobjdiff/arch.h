@@ -34,6 +34,13 @@ struct arch_ops {
 	cs_arch cs_arch;
 	cs_mode cs_mode;		/* little-endian mode */
 	unsigned min_insn_size;		/* skip over an undecodable byte */
+	/* Every field find_ref() reports is a little-endian signed
+	 * displacement from the end of the instruction (target = end + field)
+	 * whose value never changes how the instruction or the ones after it
+	 * decode: bytes that differ only inside such fields decode alike,
+	 * with the targets the new values give (x86; not arm64, whose fields
+	 * are whole instruction words). */
+	bool disp_fields;
 	/* Fills ref and returns true when insn (decoded with detail) refers
 	 * PC-relatively to an address; false for anything else, including
 	 * encodings whose detail does not match the bytes. */

@@ -264,6 +264,13 @@ static uint64_t range_end(const struct section *sec, size_t *i, uint64_t start)
 	return sec->size - start <= RANGE_MAX ? sec->size : start + RANGE_MAX;
 }
 
+/* The name of the symbol the range at start starts at (i as range_end()
+ * left it), or NULL. */
+static const char *range_name(const struct section *sec, size_t i, uint64_t start)
+{
+	return i > 0 && sec->syms[i - 1]->offset == start ? sec->syms[i - 1]->name : NULL;
+}
+
 struct sweeper {
 	const struct arch_ops *ops;
 	csh cs;
@@ -304,6 +311,7 @@ struct memo_entry {
 	size_t first, nr;	/* in memo->found[vec] */
 	unsigned vec;
 	bool page_bound;	/* it has RK_PAGE references (see memo_find) */
+	const char *name;	/* of the symbol it starts at, or NULL */
 };
 
 struct decode_memo {
@@ -313,6 +321,9 @@ struct decode_memo {
 	size_t nr, cap;
 	uint32_t *slots;	/* open addressing: entry index + 1, or 0 */
 	size_t nr_slots;	/* a power of two, at least 2 * nr */
+	uint32_t *names;	/* the same, by name: the first entry of each
+				 * name, nr_slots long */
+	struct decode_memo_stats stats;
 	/* found[0] is filled in turn; decode_memo_fill() adds one per thread */
 	struct found_vec *found;
 	unsigned nr_found;
@@ -337,6 +348,7 @@ void decode_memo_free(struct decode_memo *memo)
 		return;
 	free(memo->entries);
 	free(memo->slots);
+	free(memo->names);
 	for (unsigned i = 0; i < memo->nr_found; i++)
 		free(memo->found[i].v);
 	free(memo->found);
@@ -376,6 +388,53 @@ static void memo_put(uint32_t *slots, size_t nr_slots, uint64_t hash, size_t ind
 	slots[i] = (uint32_t)(index + 1);
 }
 
+static uint64_t name_hash(const char *name)
+{
+	return XXH3_64bits(name, strlen(name));
+}
+
+/* The first entry named name, or NULL. */
+static const struct memo_entry *memo_find_name(const struct decode_memo *memo, const char *name)
+{
+	size_t mask = memo->nr_slots - 1;
+
+	if (!memo->nr_slots || !name)
+		return NULL;
+	for (size_t i = name_hash(name) & mask; memo->names[i]; i = (i + 1) & mask) {
+		const struct memo_entry *e = &memo->entries[memo->names[i] - 1];
+
+		if (!strcmp(e->name, name))
+			return e;
+	}
+	return NULL;
+}
+
+static int memo_grow_slots(struct decode_memo *memo)
+{
+	size_t nr_slots = memo->nr_slots ? 2 * memo->nr_slots : 1024;
+	uint32_t *slots = calloc(nr_slots, sizeof(*slots));
+	uint32_t *names = calloc(nr_slots, sizeof(*names));
+
+	if (!slots || !names) {
+		free(slots);
+		free(names);
+		return -1;
+	}
+	free(memo->slots);
+	free(memo->names);
+	memo->slots = slots;
+	memo->names = names;
+	memo->nr_slots = nr_slots;
+	for (size_t i = 0; i < memo->nr; i++) {
+		const struct memo_entry *e = &memo->entries[i];
+
+		memo_put(slots, nr_slots, e->hash, i);
+		if (e->name)	/* the first of its name (memo_add()) */
+			memo_put(names, nr_slots, name_hash(e->name), i);
+	}
+	return 0;
+}
+
 static int memo_add(struct decode_memo *memo, struct memo_entry *e)
 {
 	if (memo->nr == memo->cap) {
@@ -388,22 +447,81 @@ static int memo_add(struct decode_memo *memo, struct memo_entry *e)
 		memo->entries = v;
 		memo->cap = cap;
 	}
-	if (2 * (memo->nr + 1) > memo->nr_slots) {
-		size_t nr_slots = memo->nr_slots ? 2 * memo->nr_slots : 1024;
-		uint32_t *slots = calloc(nr_slots, sizeof(*slots));
-
-		if (!slots)
-			return -1;
-		for (size_t i = 0; i < memo->nr; i++)
-			memo_put(slots, nr_slots, memo->entries[i].hash, i);
-		free(memo->slots);
-		memo->slots = slots;
-		memo->nr_slots = nr_slots;
-	}
+	if (2 * (memo->nr + 1) > memo->nr_slots && memo_grow_slots(memo) < 0)
+		return -1;
 	for (size_t i = 0; i < e->nr; i++)
 		e->page_bound |= (memo->found[e->vec].v[e->first + i].kind & ~FOUND_CALL) == RK_PAGE;
+	if (e->name && memo_find_name(memo, e->name))
+		e->name = NULL;		/* only the first of a name is looked up */
 	memo->entries[memo->nr] = *e;
-	memo_put(memo->slots, memo->nr_slots, e->hash, memo->nr++);
+	memo_put(memo->slots, memo->nr_slots, e->hash, memo->nr);
+	if (e->name)
+		memo_put(memo->names, memo->nr_slots, name_hash(e->name), memo->nr);
+	memo->nr++;
+	return 0;
+}
+
+/* The little-endian signed field of width bytes at p. */
+static bool disp_value(const uint8_t *p, unsigned width, int64_t *value)
+{
+	uint64_t v = 0;
+
+	if (width != 1 && width != 2 && width != 4 && width != 8)
+		return false;
+	for (unsigned i = width; i-- > 0;)
+		v = v << 8 | p[i];
+	if (width < 8 && (v >> (8 * width - 1)) & 1)
+		v |= ~(uint64_t)0 << (8 * width);
+	*value = (int64_t)v;
+	return true;
+}
+
+/*
+ * A near match for len bytes at code that start at the symbol name: the
+ * entry of the same name, when its bytes are code's but inside the fields
+ * of its references and every reference is a displacement (disp_fields).
+ * A function that moved against its callees has such bytes: code then
+ * decodes as the entry did, with the targets its own fields give
+ * (derive_found()), and is not swept again.  Any entry whose bytes agree
+ * so would do; the name only finds a likely one.
+ */
+static const struct memo_entry *memo_near(const struct decode_memo *memo, const char *name,
+					  const uint8_t *code, uint64_t len)
+{
+	const struct memo_entry *e;
+	uint64_t pos = 0;
+
+	if (!memo->ops->disp_fields || !(e = memo_find_name(memo, name)) || e->len != len)
+		return NULL;
+	for (size_t i = 0; i < e->nr; i++) {
+		const struct found *f = &memo->found[e->vec].v[e->first + i];
+		uint64_t field = (uint64_t)f->at + f->field;
+		int64_t old;
+
+		if (field < pos || field + f->width > len ||
+		    !disp_value(e->bytes + field, f->width, &old) ||
+		    f->target != (int64_t)f->at + f->size + old ||
+		    memcmp(e->bytes + pos, code + pos, field - pos))
+			return NULL;
+		pos = field + f->width;
+	}
+	return memcmp(e->bytes + pos, code + pos, len - pos) ? NULL : e;
+}
+
+/* Appends to fv the references of e (a near match), as code's fields give them. */
+static int derive_found(const struct decode_memo *memo, const struct memo_entry *e,
+			const uint8_t *code, struct found_vec *fv)
+{
+	for (size_t i = 0; i < e->nr; i++) {
+		/* a copy: fv may be the vector e's references are in */
+		struct found f = memo->found[e->vec].v[e->first + i];
+		int64_t value;
+
+		disp_value(code + f.at + f.field, f.width, &value);
+		f.target = (int64_t)f.at + f.size + value;
+		if (push_found(fv, &f) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -437,22 +555,32 @@ static int check_code_size(const struct obj *obj, struct ipbp_err *err)
 /* ---- one object ---------------------------------------------------------------- */
 
 static int decode_range(struct decode_ctx *ctx, struct sweeper *sw, struct decode_memo *memo,
-			uint64_t start, uint64_t len)
+			uint64_t start, uint64_t len, const char *name)
 {
 	const uint8_t *code = ctx->sec->data + start;
 	uint64_t hash = memo ? XXH3_64bits(code, len) : 0;
 	const struct memo_entry *e = memo ? memo_find(memo, hash, code, len, start) : NULL;
 	bool keep = memo && !memo->frozen;
 	struct found_vec *fv = keep ? &memo->found[0] : &sw->scratch;
-	struct memo_entry add = { .hash = hash, .bytes = code, .len = len, .start = start };
+	struct memo_entry add = { .hash = hash, .bytes = code, .len = len, .start = start,
+				  .name = name };
 
 	if (e)
 		return apply_found(ctx, start, &memo->found[e->vec], e->first, e->nr);
-	if (sweeper_open(sw, ctx->obj, ctx->err) < 0)
-		return -1;
 	add.first = fv->nr;
-	if (sweep(sw->cs, sw->insn, sw->ops, code, start, len, fv) < 0)
-		goto oom;
+	if (memo && (e = memo_near(memo, name, code, len))) {
+		if (derive_found(memo, e, code, fv) < 0)
+			goto oom;
+		if (keep)
+			memo->stats.near++;
+	} else {
+		if (sweeper_open(sw, ctx->obj, ctx->err) < 0)
+			return -1;
+		if (sweep(sw->cs, sw->insn, sw->ops, code, start, len, fv) < 0)
+			goto oom;
+		if (keep)
+			memo->stats.swept++;
+	}
 	add.nr = fv->nr - add.first;
 	if (keep && memo_add(memo, &add) < 0)
 		goto oom;
@@ -472,7 +600,8 @@ static int decode_section(struct decode_ctx *ctx, struct sweeper *sw, struct dec
 
 	for (uint64_t start = 0, end; start < ctx->sec->size; start = end) {
 		end = range_end(ctx->sec, &i, start);
-		if (decode_range(ctx, sw, memo, start, end - start) < 0)
+		if (decode_range(ctx, sw, memo, start, end - start,
+				 range_name(ctx->sec, i, start)) < 0)
 			return -1;
 	}
 	return 0;
@@ -524,6 +653,7 @@ int obj_decode_references(struct obj *obj, struct ipbp_err *err)
 struct fill_range {
 	const struct obj *obj;
 	const uint8_t *code;
+	const char *name;	/* as in struct memo_entry */
 	uint64_t start, len, hash;
 	size_t first, nr;	/* in the found of the part that swept it */
 };
@@ -561,7 +691,23 @@ static void *fill_part_run(void *arg)
 	return NULL;
 }
 
-/* The ranges of objs' code that memo does not know; *total their bytes. */
+/* Adds the range at code as derived from its near match e. */
+static int add_near(struct decode_memo *memo, const struct memo_entry *e,
+		    struct memo_entry *add)
+{
+	add->vec = 0;
+	add->first = memo->found[0].nr;
+	if (derive_found(memo, e, add->bytes, &memo->found[0]) < 0)
+		return -1;
+	add->nr = memo->found[0].nr - add->first;
+	memo->stats.near++;
+	return memo_add(memo, add);
+}
+
+/*
+ * The ranges of objs' code that memo does not know; *total their bytes.
+ * Near matches are added to memo on the way.  NULL when out of memory.
+ */
 static struct fill_range *unknown_ranges(struct decode_memo *memo, struct obj *const *objs,
 					 size_t nr_objs, size_t *nr, uint64_t *total)
 {
@@ -583,24 +729,34 @@ static struct fill_range *unknown_ranges(struct decode_memo *memo, struct obj *c
 				continue;
 			for (uint64_t start = 0, end; start < sec->size; start = end) {
 				const uint8_t *code = sec->data + start;
+				const struct memo_entry *e;
+				const char *name;
 				uint64_t hash;
 
 				end = range_end(sec, &i, start);
+				name = range_name(sec, i, start);
 				hash = XXH3_64bits(code, end - start);
 				if (memo_find(memo, hash, code, end - start, start))
 					continue;
+				if ((e = memo_near(memo, name, code, end - start))) {
+					struct memo_entry add = { .hash = hash, .bytes = code,
+						.len = end - start, .start = start, .name = name };
+
+					if (add_near(memo, e, &add) < 0)
+						goto oom;
+					continue;
+				}
 				if (*nr == cap) {
 					struct fill_range *w;
 
 					cap = cap ? 2 * cap : 1024;
-					if (!(w = realloc(v, cap * sizeof(*v)))) {
-						free(v);
-						return NULL;
-					}
+					if (!(w = realloc(v, cap * sizeof(*v))))
+						goto oom;
 					v = w;
 				}
 				v[(*nr)++] = (struct fill_range){ .obj = obj, .code = code,
-					.start = start, .len = end - start, .hash = hash };
+					.name = name, .start = start, .len = end - start,
+					.hash = hash };
 				*total += end - start;
 			}
 		}
@@ -608,6 +764,9 @@ static struct fill_range *unknown_ranges(struct decode_memo *memo, struct obj *c
 	if (!v)
 		v = malloc(1);
 	return v;
+oom:
+	free(v);
+	return NULL;
 }
 
 /* Each part's ranges into memo, with their references (no copy). */
@@ -628,7 +787,7 @@ static int gather_parts(struct decode_memo *memo, struct fill_part *parts, unsig
 			const struct fill_range *r = &part->ranges[i];
 			struct memo_entry e = { .hash = r->hash, .bytes = r->code, .len = r->len,
 						.start = r->start, .first = r->first, .nr = r->nr,
-						.vec = vec };
+						.vec = vec, .name = r->name };
 
 			if (!memo_find(memo, r->hash, r->code, r->len, r->start) && memo_add(memo, &e) < 0)
 				return -1;
@@ -719,12 +878,18 @@ int decode_memo_fill(struct decode_memo *memo, struct obj *const *objs, size_t n
 			*err = parts[p].err;
 			ret = -1;
 		}
+	memo->stats.swept += nr;
 	if (ret == 0 && gather_parts(memo, parts, nr_parts) < 0)
 		ret = ipbp_error(err, "%s: out of memory", objs[0]->name);
 	for (unsigned p = 0; p < nr_parts; p++)
 		free(parts[p].found.v);
 	free(ranges);
 	return ret;
+}
+
+void decode_memo_get_stats(const struct decode_memo *memo, struct decode_memo_stats *stats)
+{
+	*stats = memo->stats;
 }
 
 void decode_memo_freeze(struct decode_memo *memo, bool frozen)

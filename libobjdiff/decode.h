@@ -81,10 +81,20 @@ int obj_decode_references(struct obj *obj, struct ipbp_err *err);
  * A memo of what the sweep found in each range, by the range's bytes.
  * Decoding the old and the new object of a pair with one memo sweeps each
  * function that did not change once: the new object's copy reuses what
- * the old one's sweep found.  Entries point into the objects' bytes, so
- * free the memo before them.  One memo serves one thread at a time.
+ * the old one's sweep found.  On x86 a function that only moved against
+ * its callees (its bytes differ only in branch and RIP-relative
+ * displacements) is not swept either: it decodes as its old copy, with
+ * the targets its own displacements give.  Entries point into the
+ * objects' bytes and names, so free the memo before them.  One memo
+ * serves one thread at a time.
  */
 struct decode_memo;
+
+/* Ranges (the code from one symbol to the next) the memo had swept, and
+ * the ones it took from a near match instead. */
+struct decode_memo_stats {
+	size_t swept, near;
+};
 
 struct decode_memo *decode_memo_new(void);	/* NULL when out of memory */
 void decode_memo_free(struct decode_memo *memo);
@@ -107,5 +117,7 @@ int decode_memo_fill(struct decode_memo *memo, struct obj *const *objs, size_t n
  * threads may share it (each on its own object); it sweeps what it lacks
  * without keeping it. */
 void decode_memo_freeze(struct decode_memo *memo, bool frozen);
+
+void decode_memo_get_stats(const struct decode_memo *memo, struct decode_memo_stats *stats);
 
 #endif
