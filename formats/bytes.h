@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bytes.h - little-endian fields read and written a byte at a time (no
- * unaligned loads, any host byte order): what the patch writers and the
- * relocation rules share.
+ * unaligned loads, any host byte order), and sign extension: what the
+ * readers, the patch writers and the relocation rules share.
  */
 #ifndef IPBP_BYTES_H
 #define IPBP_BYTES_H
 
 #include <stdint.h>
+#include <string.h>
 
 static inline uint64_t get_le(const uint8_t *p, unsigned width)
 {
@@ -22,6 +23,18 @@ static inline void put_le(uint8_t *p, uint64_t v, unsigned width)
 {
 	for (unsigned i = 0; i < width; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* The low bits bits of v as a two's-complement number (bits 1 to 64). */
+static inline int64_t sign_extend(uint64_t v, unsigned bits)
+{
+	uint64_t m = 1ull << (bits - 1);
+	int64_t r;
+
+	if (bits < 64)
+		v = ((v & ((1ull << bits) - 1)) ^ m) - m;
+	memcpy(&r, &v, sizeof(r));
+	return r;
 }
 
 static inline uint16_t get_le16(const uint8_t *p) { return (uint16_t)get_le(p, 2); }

@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "obj.h"
 
 /* Machines (IMAGE_FILE_MACHINE_*). */
@@ -283,14 +284,6 @@ static uint32_t rd32(const uint8_t *p)
 static uint64_t rd64(const uint8_t *p)
 {
 	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static int64_t sign_extend(uint64_t v, unsigned bits)
-{
-	uint64_t m = 1ull << (bits - 1);
-
-	v &= (bits == 64) ? ~0ull : (1ull << bits) - 1;
-	return (int64_t)((v ^ m) - m);
 }
 
 /* ---- probe ------------------------------------------------------------- */

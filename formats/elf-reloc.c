@@ -11,6 +11,7 @@
  * access (RK_TLS); dynamic relocations (COPY, GLOB_DAT, RELATIVE, ...)
  * are RK_OTHER.
  */
+#include "bytes.h"
 #include "elf-reloc.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -487,18 +488,6 @@ static uint64_t read_uint(const uint8_t *p, unsigned width, bool big_endian)
 		v = (v << 8) | p[b];
 	}
 	return v;
-}
-
-/* The low bits of v as a signed number (1 <= bits <= 64). */
-static int64_t sign_extend(uint64_t v, unsigned bits)
-{
-	uint64_t m;
-
-	if (bits >= 64)
-		return (int64_t)v;
-	m = 1ull << (bits - 1);
-	v &= (1ull << bits) - 1;
-	return (int64_t)(v ^ m) - (int64_t)m;
 }
 
 static int64_t thumb_bl_offset(uint32_t hi, uint32_t lo)

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "macho.h"
 #include "obj.h"
 
@@ -197,15 +198,6 @@ static int64_t to_signed(uint64_t v)
 	return r;
 }
 
-static int64_t sign_extend(uint64_t v, unsigned bits)
-{
-	uint64_t m = 1ull << (bits - 1);
-
-	if (bits >= 64)
-		return to_signed(v);
-	v &= (1ull << bits) - 1;
-	return to_signed((v ^ m) - m);
-}
 
 /* ---- the reader's state ------------------------------------------------- */
 

@@ -9,27 +9,17 @@
  * displacement for "cmpw $1, x(%rip)"), so every field is read back from
  * the bytes and must agree with the decoded operand before it is used.
  */
-#include <string.h>
-
 #include "arch.h"
+#include "bytes.h"
 
 /* The little-endian signed field of width 1 or 4 at off in insn. */
 static bool read_field(const cs_insn *insn, unsigned off, unsigned width,
 		       int64_t *val)
 {
-	uint8_t b[4];
-
-	if (off == 0 || off + width > insn->size || off + width > sizeof(insn->bytes))
+	if (off == 0 || off + width > insn->size || off + width > sizeof(insn->bytes) ||
+	    (width != 1 && width != 4))
 		return false;
-	if (width == 1) {
-		*val = (int8_t)insn->bytes[off];
-		return true;
-	}
-	if (width != 4)
-		return false;
-	memcpy(b, insn->bytes + off, 4);
-	*val = (int32_t)((uint32_t)b[0] | (uint32_t)b[1] << 8 |
-			 (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24);
+	*val = sign_extend(get_le(insn->bytes + off, width), 8 * width);
 	return true;
 }
 

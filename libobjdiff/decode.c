@@ -11,6 +11,7 @@
 #include <xxhash.h>
 
 #include "arch.h"
+#include "bytes.h"
 #include "decode.h"
 
 static const struct arch_ops *const arch_table[] = {
@@ -251,24 +252,20 @@ static int apply_found(struct decode_ctx *ctx, uint64_t start, const struct foun
 
 /*
  * The end of the range that starts at start: the next symbol's offset, or
- * the section's end.  *i walks sec->syms.  The sweep restarts at every
- * symbol, so what it finds in a range depends on that range's bytes alone.
+ * the section's end; *name is the symbol's the range starts at, or NULL.
+ * *i walks sec->syms.  The sweep restarts at every symbol, so what it
+ * finds in a range depends on that range's bytes alone.
  */
-static uint64_t range_end(const struct section *sec, size_t *i, uint64_t start)
+static uint64_t range_end(const struct section *sec, size_t *i, uint64_t start,
+			  const char **name)
 {
 	while (*i < sec->nr_syms && sec->syms[*i]->offset <= start)
 		++*i;
+	*name = *i > 0 && sec->syms[*i - 1]->offset == start ? sec->syms[*i - 1]->name : NULL;
 	if (*i < sec->nr_syms && sec->syms[*i]->offset < sec->size &&
 	    sec->syms[*i]->offset - start <= RANGE_MAX)
 		return sec->syms[*i]->offset;
 	return sec->size - start <= RANGE_MAX ? sec->size : start + RANGE_MAX;
-}
-
-/* The name of the symbol the range at start starts at (i as range_end()
- * left it), or NULL. */
-static const char *range_name(const struct section *sec, size_t i, uint64_t start)
-{
-	return i > 0 && sec->syms[i - 1]->offset == start ? sec->syms[i - 1]->name : NULL;
 }
 
 struct sweeper {
@@ -462,18 +459,9 @@ static int memo_add(struct decode_memo *memo, struct memo_entry *e)
 }
 
 /* The little-endian signed field of width bytes at p. */
-static bool disp_value(const uint8_t *p, unsigned width, int64_t *value)
+static int64_t disp_value(const uint8_t *p, unsigned width)
 {
-	uint64_t v = 0;
-
-	if (width != 1 && width != 2 && width != 4 && width != 8)
-		return false;
-	for (unsigned i = width; i-- > 0;)
-		v = v << 8 | p[i];
-	if (width < 8 && (v >> (8 * width - 1)) & 1)
-		v |= ~(uint64_t)0 << (8 * width);
-	*value = (int64_t)v;
-	return true;
+	return sign_extend(get_le(p, width), 8 * width);
 }
 
 /*
@@ -496,11 +484,10 @@ static const struct memo_entry *memo_near(const struct decode_memo *memo, const 
 	for (size_t i = 0; i < e->nr; i++) {
 		const struct found *f = &memo->found[e->vec].v[e->first + i];
 		uint64_t field = (uint64_t)f->at + f->field;
-		int64_t old;
 
 		if (field < pos || field + f->width > len ||
-		    !disp_value(e->bytes + field, f->width, &old) ||
-		    f->target != (int64_t)f->at + f->size + old ||
+		    (f->width != 1 && f->width != 2 && f->width != 4 && f->width != 8) ||
+		    f->target != (int64_t)f->at + f->size + disp_value(e->bytes + field, f->width) ||
 		    memcmp(e->bytes + pos, code + pos, field - pos))
 			return NULL;
 		pos = field + f->width;
@@ -515,10 +502,8 @@ static int derive_found(const struct decode_memo *memo, const struct memo_entry 
 	for (size_t i = 0; i < e->nr; i++) {
 		/* a copy: fv may be the vector e's references are in */
 		struct found f = memo->found[e->vec].v[e->first + i];
-		int64_t value;
 
-		disp_value(code + f.at + f.field, f.width, &value);
-		f.target = (int64_t)f.at + f.size + value;
+		f.target = (int64_t)f.at + f.size + disp_value(code + f.at + f.field, f.width);
 		if (push_found(fv, &f) < 0)
 			return -1;
 	}
@@ -599,9 +584,10 @@ static int decode_section(struct decode_ctx *ctx, struct sweeper *sw, struct dec
 	size_t i = 0;
 
 	for (uint64_t start = 0, end; start < ctx->sec->size; start = end) {
-		end = range_end(ctx->sec, &i, start);
-		if (decode_range(ctx, sw, memo, start, end - start,
-				 range_name(ctx->sec, i, start)) < 0)
+		const char *name;
+
+		end = range_end(ctx->sec, &i, start, &name);
+		if (decode_range(ctx, sw, memo, start, end - start, name) < 0)
 			return -1;
 	}
 	return 0;
@@ -733,8 +719,7 @@ static struct fill_range *unknown_ranges(struct decode_memo *memo, struct obj *c
 				const char *name;
 				uint64_t hash;
 
-				end = range_end(sec, &i, start);
-				name = range_name(sec, i, start);
+				end = range_end(sec, &i, start, &name);
 				hash = XXH3_64bits(code, end - start);
 				if (memo_find(memo, hash, code, end - start, start))
 					continue;

@@ -137,15 +137,6 @@ static int64_t as_signed(uint64_t v)
 	return v <= INT64_MAX ? (int64_t)v : -(int64_t)(~v) - 1;
 }
 
-/* The low bits of v as a signed number. */
-static int64_t sign_extend(uint64_t v, unsigned bits)
-{
-	uint64_t sign = (uint64_t)1 << (bits - 1);
-
-	v &= (sign << 1) - 1;
-	return as_signed((v ^ sign) - sign);
-}
-
 static bool fits(uint64_t v, unsigned width, enum x86_check check)
 {
 	unsigned bits = width * 8;
