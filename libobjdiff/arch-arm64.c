@@ -43,7 +43,7 @@ static bool set_ref(struct arch_ref *ref, enum reloc_kind kind, bool is_call,
 	return true;
 }
 
-static bool arm64_find_ref(const cs_insn *insn, struct arch_ref *ref)
+static bool find_ref(const cs_insn *insn, struct arch_ref *ref)
 {
 	uint64_t target;
 
@@ -72,11 +72,33 @@ static bool arm64_find_ref(const cs_insn *insn, struct arch_ref *ref)
 	}
 }
 
-static bool arm64_disp_only(const cs_insn *a, const cs_insn *b, int64_t *da, int64_t *db)
+static unsigned arm64_decode(const struct arch_decoder *dec, const uint8_t *code,
+			     size_t left, uint64_t addr, struct arch_insn *insn)
 {
-	const cs_arm64 *x = &a->detail->arm64, *y = &b->detail->arm64;
+	cs_insn *ci = dec->insn[0];
+
+	insn->ref.kind = RK_NONE;
+	if (!cs_disasm_iter(dec->cs, &code, &left, &addr, ci))
+		return insn->size = 0;
+	insn->size = ci->size;
+	insn->id = ci->id;
+	find_ref(ci, &insn->ref);
+	return insn->size;
+}
+
+static bool arm64_disp_only(const struct arch_decoder *dec, const uint8_t *pa, size_t na,
+			    const uint8_t *pb, size_t nb, int64_t *da, int64_t *db)
+{
+	cs_insn *a = dec->insn[0], *b = dec->insn[1];
+	uint64_t addr_a = 0, addr_b = 0;
+	const cs_arm64 *x, *y;
 	bool differs = false;
 
+	if (!cs_disasm_iter(dec->cs, &pa, &na, &addr_a, a) ||
+	    !cs_disasm_iter(dec->cs, &pb, &nb, &addr_b, b))
+		return false;
+	x = &a->detail->arm64;
+	y = &b->detail->arm64;
 	if (a->id != b->id || x->op_count != y->op_count || x->op_count > 8)
 		return false;
 	for (unsigned i = 0; i < x->op_count; i++) {
@@ -108,6 +130,8 @@ const struct arch_ops arch_aarch64_ops = {
 	.cs_arch = CS_ARCH_ARM64,
 	.cs_mode = CS_MODE_ARM,
 	.min_insn_size = 4,
-	.find_ref = arm64_find_ref,
+	.decoder_open = arch_capstone_open,
+	.decoder_close = arch_capstone_close,
+	.decode = arm64_decode,
 	.disp_only = arm64_disp_only,
 };

@@ -4,130 +4,152 @@
  * call/jmp/jcc/loop rel8 and rel32, and (x86-64) RIP-relative memory
  * operands.
  *
- * Capstone's encoding detail says where the displacement and immediate
- * fields are, but its sizes are not always right (4.0.2 reports a 2-byte
- * displacement for "cmpw $1, x(%rip)"), so every field is read back from
- * the bytes and must agree with the decoded operand before it is used.
+ * Zydis decodes an instruction without its operands: its length and where
+ * its displacement and immediate fields are, which is all a reference needs.
+ * Only x86_disp_only() decodes operands.
  */
+#include <Zydis/Zydis.h>
+
 #include "arch.h"
-#include "bytes.h"
 
-/* The little-endian signed field of width 1 or 4 at off in insn. */
-static bool read_field(const cs_insn *insn, unsigned off, unsigned width,
-		       int64_t *val)
+static int open_64(struct arch_decoder *dec)
 {
-	if (off == 0 || off + width > insn->size || off + width > sizeof(insn->bytes) ||
-	    (width != 1 && width != 4))
-		return false;
-	*val = sign_extend(get_le(insn->bytes + off, width), 8 * width);
-	return true;
+	return ZYAN_SUCCESS(ZydisDecoderInit(&dec->zydis, ZYDIS_MACHINE_MODE_LONG_64,
+					     ZYDIS_STACK_WIDTH_64)) ? 0 : -1;
 }
 
-static bool in_group(const cs_insn *insn, uint8_t group)
+static int open_32(struct arch_decoder *dec)
 {
-	const cs_detail *d = insn->detail;
-
-	for (unsigned i = 0; i < d->groups_count && i < sizeof(d->groups); i++)
-		if (d->groups[i] == group)
-			return true;
-	return false;
+	return ZYAN_SUCCESS(ZydisDecoderInit(&dec->zydis, ZYDIS_MACHINE_MODE_LEGACY_32,
+					     ZYDIS_STACK_WIDTH_32)) ? 0 : -1;
 }
 
-static uint64_t insn_end(const cs_insn *insn)
+static void close_zydis(struct arch_decoder *dec)
 {
-	return insn->address + insn->size;
+	(void)dec;
 }
 
-/* call/jmp/jcc/loop/jrcxz with an 8- or 32-bit displacement, which is
- * always the instruction's last field.  rel16 (0x66 prefix) is left out:
- * CPUs disagree on what it does in 64-bit mode and compilers never emit it. */
-static bool find_branch(const cs_insn *insn, struct arch_ref *ref)
+/*
+ * call/jmp/jcc/loop/jrcxz with an 8- or 32-bit displacement, which is
+ * always the instruction's last field.  rel16 is left out, and so is an
+ * operand-size prefix on rel32 that REX.W does not override: CPUs disagree
+ * on what it does in 64-bit mode and compilers never emit it.
+ */
+static bool find_branch(const ZydisDecodedInstruction *zi, uint64_t end,
+			struct arch_ref *ref)
 {
-	const cs_x86 *x = &insn->detail->x86;
-	unsigned off = x->encoding.imm_offset, width = x->encoding.imm_size;
-	int64_t rel;
+	const struct ZydisDecodedInstructionRawImm_ *imm = &zi->raw.imm[0];
+	unsigned width = imm->size / 8;
 
-	if (!in_group(insn, CS_GRP_BRANCH_RELATIVE) || x->op_count != 1 ||
-	    x->operands[0].type != X86_OP_IMM)
+	if (!imm->is_relative || (width != 1 && width != 4) ||
+	    imm->offset + width != zi->length)
 		return false;
-	if (off + width != insn->size || !read_field(insn, off, width, &rel))
+	if (width == 4 && (zi->attributes & ZYDIS_ATTRIB_HAS_OPERANDSIZE) &&
+	    !(zi->encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY && zi->raw.rex.W))
 		return false;
-	ref->field = off;
-	ref->width = width;
+	ref->field = imm->offset;
+	ref->width = (uint8_t)width;
 	ref->kind = RK_BRANCH;
-	ref->is_call = in_group(insn, CS_GRP_CALL);
-	ref->target = insn_end(insn) + (uint64_t)rel;
+	ref->is_call = zi->mnemonic == ZYDIS_MNEMONIC_CALL;
+	ref->target = end + (uint64_t)imm->value.s;
 	return true;
 }
 
-/* A memory operand addressed from the RIP: disp32 after the ModR/M byte. */
-static bool find_rip_operand(const cs_insn *insn, struct arch_ref *ref)
+/* A memory operand addressed from the RIP: ModR/M mod 0, r/m 5, no SIB,
+ * disp32, 64-bit addresses (0x67 makes it EIP-relative: left out). */
+static bool find_rip_operand(const ZydisDecodedInstruction *zi, uint64_t end,
+			     struct arch_ref *ref)
 {
-	const cs_x86 *x = &insn->detail->x86;
-	int64_t disp;
+	const ZydisDecodedInstructionRaw *raw = &zi->raw;
 
-	for (unsigned i = 0; i < x->op_count && i < 8; i++) {
-		const cs_x86_op *op = &x->operands[i];
-
-		if (op->type != X86_OP_MEM || op->mem.base != X86_REG_RIP ||
-		    op->mem.index != X86_REG_INVALID)
-			continue;
-		if (!read_field(insn, x->encoding.disp_offset, 4, &disp) ||
-		    disp != op->mem.disp)
-			return false;
-		ref->field = x->encoding.disp_offset;
-		ref->width = 4;
-		ref->kind = RK_PCREL;
-		ref->is_call = false;
-		ref->target = insn_end(insn) + (uint64_t)disp;
-		return true;
-	}
-	return false;
-}
-
-static bool x86_64_find_ref(const cs_insn *insn, struct arch_ref *ref)
-{
-	if (!insn->detail)
+	if (!(zi->attributes & ZYDIS_ATTRIB_HAS_MODRM) || raw->modrm.mod != 0 ||
+	    raw->modrm.rm != 5 || raw->disp.size != 32 || zi->address_width != 64)
 		return false;
-	return find_branch(insn, ref) || find_rip_operand(insn, ref);
+	ref->field = raw->disp.offset;
+	ref->width = 4;
+	ref->kind = RK_PCREL;
+	ref->is_call = false;
+	ref->target = end + (uint64_t)raw->disp.value;
+	return true;
 }
 
-static bool i386_find_ref(const cs_insn *insn, struct arch_ref *ref)
+static unsigned decode(const struct arch_decoder *dec, const uint8_t *code, size_t left,
+		       uint64_t addr, struct arch_insn *insn, bool rip_relative)
 {
-	if (!insn->detail)
-		return false;
-	return find_branch(insn, ref);
+	ZydisDecodedInstruction zi;
+	uint64_t end;
+
+	insn->ref.kind = RK_NONE;
+	if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&dec->zydis, NULL, code, left, &zi)))
+		return insn->size = 0;
+	insn->size = zi.length;
+	insn->id = zi.mnemonic;
+	end = addr + zi.length;
+	if (!find_branch(&zi, end, &insn->ref) && rip_relative)
+		find_rip_operand(&zi, end, &insn->ref);
+	return insn->size;
 }
 
-static bool x86_disp_only(const cs_insn *a, const cs_insn *b, int64_t *da, int64_t *db)
+static unsigned x86_64_decode(const struct arch_decoder *dec, const uint8_t *code,
+			      size_t left, uint64_t addr, struct arch_insn *insn)
 {
-	const cs_x86 *x = &a->detail->x86, *y = &b->detail->x86;
+	return decode(dec, code, left, addr, insn, true);
+}
+
+static unsigned i386_decode(const struct arch_decoder *dec, const uint8_t *code,
+			    size_t left, uint64_t addr, struct arch_insn *insn)
+{
+	return decode(dec, code, left, addr, insn, false);
+}
+
+static bool is_frame_register(ZydisRegister reg)
+{
+	return reg == ZYDIS_REGISTER_RIP || reg == ZYDIS_REGISTER_EIP ||
+	       reg == ZYDIS_REGISTER_RSP || reg == ZYDIS_REGISTER_RBP ||
+	       reg == ZYDIS_REGISTER_ESP || reg == ZYDIS_REGISTER_EBP;
+}
+
+/* Prefixes that change what an instruction does, not how it is encoded. */
+#define SEMANTIC_PREFIXES (ZYDIS_ATTRIB_HAS_LOCK | ZYDIS_ATTRIB_HAS_REP | \
+			   ZYDIS_ATTRIB_HAS_REPE | ZYDIS_ATTRIB_HAS_REPNE | \
+			   ZYDIS_ATTRIB_HAS_XACQUIRE | ZYDIS_ATTRIB_HAS_XRELEASE)
+
+static bool x86_disp_only(const struct arch_decoder *dec, const uint8_t *pa, size_t na,
+			  const uint8_t *pb, size_t nb, int64_t *da, int64_t *db)
+{
+	ZydisDecodedInstruction a, b;
+	ZydisDecodedOperand x[ZYDIS_MAX_OPERAND_COUNT], y[ZYDIS_MAX_OPERAND_COUNT];
 	bool differs = false;
 
-	/* lea is arithmetic as often as an address; the stack holds locals */
-	if (a->id != b->id || a->id == X86_INS_LEA || x->op_count != y->op_count ||
-	    x->op_count > 8)
+	if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec->zydis, pa, na, &a, x)) ||
+	    !ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec->zydis, pb, nb, &b, y)))
 		return false;
-	for (unsigned i = 0; i < x->op_count; i++) {
-		const cs_x86_op *p = &x->operands[i], *q = &y->operands[i];
+	/* lea is arithmetic as often as an address; the stack holds locals */
+	if (a.mnemonic != b.mnemonic || a.mnemonic == ZYDIS_MNEMONIC_LEA ||
+	    a.operand_count != b.operand_count ||
+	    (a.attributes & SEMANTIC_PREFIXES) != (b.attributes & SEMANTIC_PREFIXES))
+		return false;
+	for (unsigned i = 0; i < a.operand_count; i++) {
+		const ZydisDecodedOperand *p = &x[i], *q = &y[i];
 
 		if (p->type != q->type || p->size != q->size)
 			return false;
-		if (p->type == X86_OP_REG && p->reg != q->reg)
+		if (p->type == ZYDIS_OPERAND_TYPE_REGISTER && p->reg.value != q->reg.value)
 			return false;
-		if (p->type == X86_OP_IMM && p->imm != q->imm)
+		if (p->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && p->imm.value.u != q->imm.value.u)
 			return false;
-		if (p->type != X86_OP_MEM)
+		if (p->type == ZYDIS_OPERAND_TYPE_POINTER &&
+		    (p->ptr.segment != q->ptr.segment || p->ptr.offset != q->ptr.offset))
+			return false;
+		if (p->type != ZYDIS_OPERAND_TYPE_MEMORY)
 			continue;
-		if (p->mem.segment != q->mem.segment || p->mem.base != q->mem.base ||
-		    p->mem.index != q->mem.index || p->mem.scale != q->mem.scale ||
-		    p->mem.base == X86_REG_RIP || p->mem.base == X86_REG_RSP ||
-		    p->mem.base == X86_REG_RBP || p->mem.base == X86_REG_ESP ||
-		    p->mem.base == X86_REG_EBP)
+		if (p->mem.type != q->mem.type || p->mem.segment != q->mem.segment ||
+		    p->mem.base != q->mem.base || p->mem.index != q->mem.index ||
+		    p->mem.scale != q->mem.scale || is_frame_register(p->mem.base))
 			return false;
-		if (p->mem.disp != q->mem.disp) {
-			*da = p->mem.disp;
-			*db = q->mem.disp;
+		if (p->mem.disp.value != q->mem.disp.value) {
+			*da = p->mem.disp.value;
+			*db = q->mem.disp.value;
 			differs = true;
 		}
 	}
@@ -141,7 +163,9 @@ const struct arch_ops arch_x86_64_ops = {
 	.cs_mode = CS_MODE_64,
 	.min_insn_size = 1,
 	.disp_fields = true,
-	.find_ref = x86_64_find_ref,
+	.decoder_open = open_64,
+	.decoder_close = close_zydis,
+	.decode = x86_64_decode,
 	.disp_only = x86_disp_only,
 };
 
@@ -152,6 +176,8 @@ const struct arch_ops arch_i386_ops = {
 	.cs_mode = CS_MODE_32,
 	.min_insn_size = 1,
 	.disp_fields = true,
-	.find_ref = i386_find_ref,
+	.decoder_open = open_32,
+	.decoder_close = close_zydis,
+	.decode = i386_decode,
 	.disp_only = x86_disp_only,
 };

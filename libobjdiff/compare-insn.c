@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * compare-insn.c - a second look at two functions whose bytes differ at
- * the same offsets, instruction by instruction (Capstone).
+ * the same offsets, instruction by instruction (the decoder of arch.h).
  *
  * Layout alone changes some bytes of a function that did not change:
  *
@@ -19,9 +19,9 @@
  *
  *   - padding (x86 nops of every length, int3; aarch64 nop) is skipped;
  *   - an instruction with a relocation or decoded reference that is a
- *     branch field ending the instruction compares by instruction id
- *     (Capstone's: jmp, call, each jcc) and target identity, so short and
- *     near forms are the same;
+ *     branch field ending the instruction compares by instruction id (the
+ *     decoder's mnemonic: jmp, call, each jcc) and target identity, so
+ *     short and near forms are the same;
  *   - a branch inside the function compares by id and by the index of its
  *     target among the non-padding instructions;
  *   - any other instruction compares by bytes outside relocation fields
@@ -45,7 +45,7 @@ struct insn {
 	uint16_t size;
 	bool pad;
 	bool local;		/* a branch to a place in the function */
-	unsigned id;		/* Capstone's instruction id */
+	unsigned id;		/* struct arch_insn's */
 	uint64_t target;	/* local: the target's offset */
 	size_t index;		/* among non-padding instructions */
 };
@@ -58,9 +58,7 @@ struct insn_list {
 struct diff_disasm {
 	uint64_t budget;	/* bytes left to decode, against overlapping
 				 * symbols claiming the same code again */
-	csh cs;
-	cs_insn *insn;
-	const struct arch_ops *ops;
+	struct arch_decoder dec;
 	struct insn_list list[2];
 };
 
@@ -140,19 +138,19 @@ static struct insn *push_insn(struct insn_list *l)
 	return &l->v[l->nr++];
 }
 
-static void note_local_branch(struct diff_disasm *d, const struct symbol *sym,
-			      struct insn *in)
+static void note_local_branch(const struct symbol *sym, const struct arch_insn *ai,
+			      uint64_t addr, struct insn *in)
 {
-	struct arch_ref ref;
+	const struct arch_ref *ref = &ai->ref;
 
-	if (!d->ops->find_ref(d->insn, &ref) || ref.kind != RK_BRANCH)
+	if (ref->kind != RK_BRANCH)
 		return;
-	if (ref.target < sym->offset || ref.target - sym->offset >= sym->size)
+	if (ref->target < sym->offset || ref->target - sym->offset >= sym->size)
 		return;
-	if (obj_find_reloc(sym->sec, d->insn->address + ref.field))
+	if (obj_find_reloc(sym->sec, addr + ref->field))
 		return;		/* relocated: compared as a relocation */
 	in->local = true;
-	in->target = ref.target - sym->offset;
+	in->target = ref->target - sym->offset;
 }
 
 /* Decodes sym into list; false when some bytes do not decode. */
@@ -162,23 +160,28 @@ static int decode_function(struct diff_disasm *d, const struct symbol *sym,
 	const uint8_t *code = sym->sec->data + sym->offset;
 	size_t left = sym->size, index = 0;
 	uint64_t addr = sym->offset;
-	enum obj_arch arch = d->ops->arch;
+	const struct arch_ops *ops = d->dec.ops;
 
 	l->nr = 0;
 	while (left) {
+		struct arch_insn ai;
+		unsigned size = ops->decode(&d->dec, code, left, addr, &ai);
 		struct insn *in;
 
-		if (!cs_disasm_iter(d->cs, &code, &left, &addr, d->insn))
+		if (!size)
 			return 0;
 		if (!(in = push_insn(l)))
 			return -1;
-		in->off = (uint32_t)(d->insn->address - sym->offset);
-		in->size = d->insn->size;
-		in->id = d->insn->id;
-		in->pad = is_padding(arch, d->insn->bytes, d->insn->size);
+		in->off = (uint32_t)(addr - sym->offset);
+		in->size = (uint16_t)size;
+		in->id = ai.id;
+		in->pad = is_padding(ops->arch, code, size);
 		in->index = index;
 		index += !in->pad;
-		note_local_branch(d, sym, in);
+		note_local_branch(sym, &ai, addr, in);
+		code += size;
+		left -= size;
+		addr += size;
 	}
 	return 1;
 }
@@ -310,14 +313,11 @@ static int disasm_open(struct diff_ctx *ctx)
 
 	if (!d)
 		return ipbp_error(ctx->err, "out of memory");
-	ctx->disasm = d;
-	if (arch_disasm_open(ctx->side[0].obj, &d->cs, &d->ops, ctx->err) < 0) {
+	if (arch_decoder_open(ctx->side[0].obj, &d->dec, ctx->err) < 0) {
 		free(d);
-		ctx->disasm = NULL;
 		return -1;
 	}
-	if (!(d->insn = cs_malloc(d->cs)))
-		return ipbp_error(ctx->err, "out of memory");
+	ctx->disasm = d;
 	d->budget = 1u << 20;
 	for (int s = 0; s < 2; s++) {
 		struct section *sec;
@@ -362,9 +362,7 @@ void diff_disasm_close(struct diff_disasm *d)
 {
 	if (!d)
 		return;
-	if (d->insn)
-		cs_free(d->insn, 1);
-	cs_close(&d->cs);
+	arch_decoder_close(&d->dec);
 	free(d->list[0].v);
 	free(d->list[1].v);
 	free(d);

@@ -50,6 +50,63 @@ int arch_disasm_open(const struct obj *obj, csh *handle,
 	return 0;
 }
 
+int arch_capstone_open(struct arch_decoder *dec)
+{
+	const struct arch_ops *ops = dec->ops;
+
+	if (cs_open(ops->cs_arch, ops->cs_mode, &dec->cs) != CS_ERR_OK)
+		return -1;
+	if (cs_option(dec->cs, CS_OPT_DETAIL, CS_OPT_ON) != CS_ERR_OK ||
+	    !(dec->insn[0] = cs_malloc(dec->cs)) || !(dec->insn[1] = cs_malloc(dec->cs))) {
+		arch_capstone_close(dec);
+		return -1;
+	}
+	return 0;
+}
+
+void arch_capstone_close(struct arch_decoder *dec)
+{
+	for (int i = 0; i < 2; i++)
+		if (dec->insn[i])
+			cs_free(dec->insn[i], 1);
+	cs_close(&dec->cs);
+}
+
+int arch_decoder_open(const struct obj *obj, struct arch_decoder *dec,
+		      struct ipbp_err *err)
+{
+	*dec = (struct arch_decoder){ .ops = find_arch_ops(obj->arch) };
+	if (!dec->ops)
+		return obj_error(obj, err, "no instruction decoder for %s",
+				 obj_arch_name(obj->arch));
+	if (dec->ops->decoder_open(dec) < 0) {
+		dec->ops = NULL;
+		return obj_error(obj, err, "cannot open the %s instruction decoder",
+				 obj_arch_name(obj->arch));
+	}
+	return 0;
+}
+
+void arch_decoder_close(struct arch_decoder *dec)
+{
+	if (dec->ops)
+		dec->ops->decoder_close(dec);
+	dec->ops = NULL;
+}
+
+bool arch_insn_ref(const struct arch_decoder *dec, const cs_insn *insn,
+		   struct arch_ref *ref)
+{
+	size_t size = insn->size < sizeof(insn->bytes) ? insn->size : sizeof(insn->bytes);
+	struct arch_insn in;
+
+	if (dec->ops->decode(dec, insn->bytes, size, insn->address, &in) != insn->size ||
+	    in.ref.kind == RK_NONE)
+		return false;
+	*ref = in.ref;
+	return true;
+}
+
 struct decode_ctx {
 	struct obj *obj;
 	const struct arch_ops *ops;
@@ -200,32 +257,33 @@ static int push_found(struct found_vec *fv, const struct found *f)
  * section (addresses are section offsets); appends what it finds to fv.
  * Returns 0, or -1 when out of memory.
  */
-static int sweep(csh cs, cs_insn *insn, const struct arch_ops *ops, const uint8_t *code,
-		 uint64_t start, uint64_t len, struct found_vec *fv)
+static int sweep(const struct arch_decoder *dec, const uint8_t *code, uint64_t start,
+		 uint64_t len, struct found_vec *fv)
 {
+	const struct arch_ops *ops = dec->ops;
 	size_t left = len;
 	uint64_t addr = start;
 
 	while (left > 0) {
-		struct arch_ref ref;
+		struct arch_insn in;
+		const struct arch_ref *ref = &in.ref;
+		unsigned size = ops->decode(dec, code, left, addr, &in);
 
-		if (!cs_disasm_iter(cs, &code, &left, &addr, insn)) {
-			size_t skip = ops->min_insn_size < left ? ops->min_insn_size : left;
-
-			code += skip;
-			left -= skip;
-			addr += skip;
-			continue;
-		}
-		if (ops->find_ref(insn, &ref) &&
-		    push_found(fv, &(struct found){
-				.target = (int64_t)(ref.target - start),
-				.at = (uint32_t)(insn->address - start),
-				.size = (uint8_t)insn->size,
-				.field = ref.field,
-				.width = ref.width,
-				.kind = (uint8_t)(ref.kind | (ref.is_call ? FOUND_CALL : 0)) }) < 0)
+		if (!size) {
+			size = ops->min_insn_size < left ? ops->min_insn_size : (unsigned)left;
+		} else if (ref->kind != RK_NONE &&
+			   push_found(fv, &(struct found){
+				.target = (int64_t)(ref->target - start),
+				.at = (uint32_t)(addr - start),
+				.size = (uint8_t)size,
+				.field = ref->field,
+				.width = ref->width,
+				.kind = (uint8_t)(ref->kind | (ref->is_call ? FOUND_CALL : 0)) }) < 0) {
 			return -1;
+		}
+		code += size;
+		left -= size;
+		addr += size;
 	}
 	return 0;
 }
@@ -270,30 +328,18 @@ static uint64_t range_end(const struct section *sec, size_t *i, uint64_t start,
 
 struct sweeper {
 	const struct arch_ops *ops;
-	csh cs;
-	cs_insn *insn;		/* NULL until the first sweep opens cs */
+	struct arch_decoder dec;	/* dec.ops is NULL until the first sweep */
 	struct found_vec scratch;	/* without a memo */
 };
 
 static int sweeper_open(struct sweeper *sw, const struct obj *obj, struct ipbp_err *err)
 {
-	if (sw->insn)
-		return 0;
-	if (arch_disasm_open(obj, &sw->cs, NULL, err) < 0)
-		return -1;
-	if (!(sw->insn = cs_malloc(sw->cs))) {
-		cs_close(&sw->cs);
-		return obj_error(obj, err, "out of memory");
-	}
-	return 0;
+	return sw->dec.ops ? 0 : arch_decoder_open(obj, &sw->dec, err);
 }
 
 static void sweeper_close(struct sweeper *sw)
 {
-	if (sw->insn) {
-		cs_free(sw->insn, 1);
-		cs_close(&sw->cs);
-	}
+	arch_decoder_close(&sw->dec);
 	free(sw->scratch.v);
 }
 
@@ -561,7 +607,7 @@ static int decode_range(struct decode_ctx *ctx, struct sweeper *sw, struct decod
 	} else {
 		if (sweeper_open(sw, ctx->obj, ctx->err) < 0)
 			return -1;
-		if (sweep(sw->cs, sw->insn, sw->ops, code, start, len, fv) < 0)
+		if (sweep(&sw->dec, code, start, len, fv) < 0)
 			goto oom;
 		if (keep)
 			memo->stats.swept++;
@@ -669,7 +715,7 @@ static void *fill_part_run(void *arg)
 			break;
 		}
 		r->first = part->found.nr;
-		if (sweep(sw.cs, sw.insn, sw.ops, r->code, r->start, r->len, &part->found) < 0)
+		if (sweep(&sw.dec, r->code, r->start, r->len, &part->found) < 0)
 			part->ret = obj_error(r->obj, &part->err, "out of memory decoding instructions");
 		r->nr = part->found.nr - r->first;
 	}
@@ -783,19 +829,17 @@ static int gather_parts(struct decode_memo *memo, struct fill_part *parts, unsig
 
 /*
  * Capstone 4 sets up some of its tables on first use, without a lock (its
- * architecture list; x86 sorts its implicit-register tables in the first
- * cs_disasm): disassemble a few instructions of each decoder's
- * architecture, with detail as the decoders ask, before two threads could
- * race to.
+ * architecture list, and tables the first cs_disasm sorts): disassemble a
+ * few instructions of each architecture whose decoder is Capstone, with
+ * detail as the decoders ask, before two threads could race to.  Zydis
+ * keeps no state but the decoder's own.
  */
 static void warm_up_capstone(void)
 {
 	static const uint8_t code[] = {
-		0x50, 0x48, 0x8d, 0x05, 0, 0, 0, 0,	/* x86: push, lea rip */
-		0xe8, 0, 0, 0, 0, 0xc3, 0x90, 0x90,	/* call, ret, nops */
-		0x00, 0x00, 0x00, 0x94,			/* arm64: bl */
-		0x00, 0x00, 0x00, 0x90,			/* adrp */
-		0xc0, 0x03, 0x5f, 0xd6,			/* ret */
+		0x00, 0x00, 0x00, 0x94,		/* arm64: bl */
+		0x00, 0x00, 0x00, 0x90,		/* adrp */
+		0xc0, 0x03, 0x5f, 0xd6,		/* ret */
 	};
 
 	cs_support(CS_ARCH_ALL);
@@ -805,7 +849,8 @@ static void warm_up_capstone(void)
 		size_t n;
 		csh cs;
 
-		if (cs_open(ops->cs_arch, ops->cs_mode, &cs) != CS_ERR_OK)
+		if (ops->decoder_open != arch_capstone_open ||
+		    cs_open(ops->cs_arch, ops->cs_mode, &cs) != CS_ERR_OK)
 			continue;
 		cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
 		n = cs_disasm(cs, code, sizeof(code), 0, 0, &insn);

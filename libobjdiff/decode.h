@@ -6,8 +6,8 @@
  * the same .text carries no relocation: the assembler wrote the distance
  * into the instruction.  A diff or a dependency graph that only reads
  * relocations misses that edge, and a patch that moves the caller breaks
- * it.  obj_decode_references() disassembles every code section (Capstone,
- * linear sweep) and adds each such reference to the model as a relocation
+ * it.  obj_decode_references() decodes every code section (a linear sweep
+ * with the decoder of arch.h) and adds each such reference to the model as a relocation
  * flagged RELF_DECODED:
  *
  *   sec, offset   the displacement field (x86: the rel8/rel32 of a branch

@@ -186,6 +186,7 @@ struct lister {
 	const struct arch_ops *ops;
 	csh cs;
 	cs_insn *insn;
+	struct arch_decoder dec;	/* finds the references */
 	struct disasm_listing *l;
 	size_t max_lines;
 	/* The part being listed: [start, end) of sec. */
@@ -272,7 +273,7 @@ static size_t ref_subst(const struct lister *c, const cs_insn *insn,
 	struct subst *s = &subs[n];
 	long label;
 
-	if (n == SUBS_MAX || !c->ops->find_ref(insn, &ref) ||
+	if (n == SUBS_MAX || !arch_insn_ref(&c->dec, insn, &ref) ||
 	    overlaps(subs, n, ref.field, ref.width))
 		return n;
 	s->field = ref.field;
@@ -474,7 +475,7 @@ static int scan_part(struct lister *c)
 			continue;
 		}
 		c->starts[at / 8] |= (uint8_t)(1u << (at % 8));
-		if (c->ops->find_ref(c->insn, &ref) && ref.target >= c->start &&
+		if (arch_insn_ref(&c->dec, c->insn, &ref) && ref.target >= c->start &&
 		    ref.target < c->end &&
 		    !has_reloc_over(c->sec, c->insn->address + ref.field, ref.width) &&
 		    add_target(c, ref.target) < 0)
@@ -609,11 +610,16 @@ int disasm_list_function(struct disasm_listing *l, const struct obj *obj,
 		cs_option(c.cs, CS_OPT_SYNTAX, CS_OPT_SYNTAX_INTEL);
 	else if (c.ops->cs_arch == CS_ARCH_X86)
 		cs_option(c.cs, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
+	if (arch_decoder_open(obj, &c.dec, err) < 0) {
+		cs_close(&c.cs);
+		return -1;
+	}
 	c.insn = cs_malloc(c.cs);
 	ret = c.insn ? list_capstone(&c, sym) : -1;
 	if (c.insn)
 		cs_free(c.insn, 1);
 	cs_close(&c.cs);
+	arch_decoder_close(&c.dec);
 	free(c.targets);
 	if (ret < 0)
 		return ipbp_error(err, "%s: %s: out of memory", obj->name, sym->name);

@@ -224,4 +224,42 @@ rule initializer initializer "-O2 $FS"
 rule data-size data-size "-O2 $FS"
 rule no-function-sections no-function-sections "-O2"
 
+# Hand-written vector code loads constants RIP-relative from its own
+# section, with no relocation left.  When a function between the table and
+# its user grows, only the grown one changed: the user's displacement
+# still lands on the table (decoded, and compared by target).
+vector_s() {
+	cat <<-EOF
+	.text
+	.p2align 5
+	table:
+	.quad 0x0706050403020100, 0x0f0e0d0c0b0a0908
+	.globl grow
+	.type grow,@function
+	grow:
+	$1
+	ret
+	.size grow, .-grow
+	.globl mix
+	.type mix,@function
+	mix:
+	vbroadcasti128 table(%rip), %ymm11
+	vpternlogd \$0x96, table(%rip), %zmm1, %zmm2
+	vaesenc table(%rip), %ymm1, %ymm2
+	ret
+	.size mix, .-mix
+	EOF
+}
+
+test_expect_success 'x86-64 assembly: vector loads from a moved table stay unchanged' '
+	vector_s "nop" >vec.orig.s &&
+	vector_s "add \$1, %eax" >vec.patched.s &&
+	clang -target x86_64-linux-gnu -c vec.orig.s -o vec.orig.o &&
+	clang -target x86_64-linux-gnu -c vec.patched.s -o vec.patched.o &&
+	{ objdiff vec.orig.o vec.patched.o >vec.out; test $? = 1; } &&
+	sed -n "s/^\([~+-]\) func \([a-z]*\) .*/\1 \2/p" vec.out >actual &&
+	echo "~ grow" >expect &&
+	test_cmp expect actual
+'
+
 test_done
