@@ -464,33 +464,37 @@ static int anchor_relative_tables(struct obj *obj, struct ipbp_err *err)
  * name the symbol covering that place, so that comparisons and edges speak
  * of symbols, never of layout.
  */
+static void resolve_reloc_target(struct reloc *r)
+{
+	struct symbol *sym = r->sym, *cover;
+	int64_t off;
+
+	if (!sym) {
+		r->target = NULL;
+		r->target_offset = 0;
+		return;
+	}
+	off = (int64_t)((uint64_t)r->addend + (uint64_t)r->bias);
+	r->target = sym;
+	r->target_offset = off;
+	if (sym->kind != SYMK_SECTION || !sym->sec)
+		return;
+	off = (int64_t)((uint64_t)off + (uint64_t)sym->offset);
+	if (off < 0)
+		return;
+	cover = obj_find_symbol_covering(sym->sec, (uint64_t)off);
+	if (cover) {
+		r->target = cover;
+		r->target_offset = off - (int64_t)cover->offset;
+	}
+}
+
 static void resolve_reloc_targets(struct obj *obj)
 {
 	struct reloc *r;
 
-	for_each_reloc(obj, r) {
-		struct symbol *sym = r->sym, *cover;
-		int64_t off;
-
-		if (!sym) {
-			r->target = NULL;
-			r->target_offset = 0;
-			continue;
-		}
-		off = (int64_t)((uint64_t)r->addend + (uint64_t)r->bias);
-		r->target = sym;
-		r->target_offset = off;
-		if (sym->kind != SYMK_SECTION || !sym->sec)
-			continue;
-		off = (int64_t)((uint64_t)off + (uint64_t)sym->offset);
-		if (off < 0)
-			continue;
-		cover = obj_find_symbol_covering(sym->sec, (uint64_t)off);
-		if (cover) {
-			r->target = cover;
-			r->target_offset = off - (int64_t)cover->offset;
-		}
-	}
+	for_each_reloc(obj, r)
+		resolve_reloc_target(r);
 }
 
 static int check_model(struct obj *obj, struct ipbp_err *err)
@@ -522,6 +526,63 @@ int obj_finalize(struct obj *obj, struct ipbp_err *err)
 		return -1;
 	derive_symbol_sizes(obj);
 	resolve_reloc_targets(obj);
+	obj->finalized_symbols = obj->nr_symbols;
+	return 0;
+}
+
+/* Adds obj->relocs from first on to their sections' sorted indexes. */
+static int index_added_relocs(struct obj *obj, size_t first, struct ipbp_err *err)
+{
+	size_t *added = calloc(obj->nr_sections + 1, sizeof(*added));
+	struct section *sec;
+
+	if (!added)
+		return obj_error(obj, err, "out of memory");
+	for (size_t i = first; i < obj->nr_relocs; i++)
+		added[obj->relocs[i]->sec->index]++;
+	for_each_section(obj, sec) {
+		struct reloc **v;
+
+		if (!added[sec->index])
+			continue;
+		v = realloc(sec->relocs, (sec->nr_relocs + added[sec->index]) * sizeof(*v));
+		if (!v) {
+			free(added);
+			return obj_error(obj, err, "out of memory");
+		}
+		sec->relocs = v;
+	}
+	free(added);
+	for (size_t i = first; i < obj->nr_relocs; i++) {
+		struct reloc *r = obj->relocs[i];
+
+		r->sec->relocs[r->sec->nr_relocs++] = r;
+	}
+	/* the added ones are a second sorted run, usually: a merge */
+	for_each_section(obj, sec)
+		if (sec->nr_relocs > 1)
+			sort_vector((void **)sec->relocs, sec->nr_relocs, cmp_reloc_offset);
+	return 0;
+}
+
+int obj_finalize_added(struct obj *obj, size_t first, struct reloc *const *rebiased,
+		       size_t nr_rebiased, struct ipbp_err *err)
+{
+	bool redo = obj->nr_symbols != obj->finalized_symbols || !obj->sym_hash;
+
+	for (size_t i = first; i < obj->nr_relocs && !redo; i++)
+		redo = !obj->relocs[i]->sec || !obj->relocs[i]->sym ||
+		       is_table_reference(obj->relocs[i]) || is_table_entry(obj->relocs[i]);
+	for (size_t i = 0; i < nr_rebiased && !redo; i++)
+		redo = is_table_reference(rebiased[i]) || is_table_entry(rebiased[i]);
+	if (redo)
+		return obj_finalize(obj, err);
+	if (index_added_relocs(obj, first, err) < 0)
+		return -1;
+	for (size_t i = first; i < obj->nr_relocs; i++)
+		resolve_reloc_target(obj->relocs[i]);
+	for (size_t i = 0; i < nr_rebiased; i++)
+		resolve_reloc_target(rebiased[i]);
 	return 0;
 }
 

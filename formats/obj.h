@@ -209,6 +209,7 @@ struct obj {
 	/* Private to obj.c. */
 	struct symbol **sym_hash;
 	size_t sym_hash_size;
+	size_t finalized_symbols;	/* nr_symbols at the last obj_finalize() */
 	size_t cap_sections, cap_symbols, cap_relocs;
 	struct arena_chunk *arena;
 };
@@ -247,6 +248,16 @@ const char *obj_sprintf(struct obj *obj, const char *fmt, ...)
 /* Indexes the model; may be called again after more relocations were
  * added (instruction decoding does). */
 int obj_finalize(struct obj *obj, struct ipbp_err *err);
+/*
+ * What obj_finalize() would do after it ran once and then relocations were
+ * only added (obj->relocs from first on) and the biases of the nr_rebiased
+ * relocations of rebiased changed: indexes the added ones and names the
+ * targets of both, without redoing the rest.  It does redo everything when
+ * symbols were added since, or when one of those relocations takes part in
+ * a relative jump table.
+ */
+int obj_finalize_added(struct obj *obj, size_t first, struct reloc *const *rebiased,
+		       size_t nr_rebiased, struct ipbp_err *err);
 
 /* Readers report errors about the object through this: "NAME: msg". */
 int obj_error(const struct obj *obj, struct ipbp_err *err, const char *fmt, ...)

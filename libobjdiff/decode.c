@@ -13,6 +13,7 @@
 #include "arch.h"
 #include "bytes.h"
 #include "decode.h"
+#include "util-int.h"
 
 static const struct arch_ops *const arch_table[] = {
 	&arch_x86_64_ops,
@@ -112,7 +113,9 @@ struct decode_ctx {
 	const struct arch_ops *ops;
 	struct section *sec;
 	size_t reloc_hint, sym_hint;	/* the sweep's place in sec */
-	bool changed;		/* the model needs obj_finalize() again */
+	bool changed;		/* the model needs obj_finalize_added() */
+	struct reloc **rebiased;	/* relocations refine_bias() changed */
+	size_t nr_rebiased, cap_rebiased;
 	struct ipbp_err *err;
 };
 
@@ -129,16 +132,21 @@ static struct reloc *find_reloc_over(struct decode_ctx *ctx, uint64_t field,
 }
 
 /* See "Bias refinement" in decode.h. */
-static void refine_bias(struct decode_ctx *ctx, struct reloc *r,
-			const struct arch_ref *ref, uint64_t field, uint64_t end)
+static int refine_bias(struct decode_ctx *ctx, struct reloc *r,
+		       const struct arch_ref *ref, uint64_t field, uint64_t end)
 {
 	int64_t tail = (int64_t)(end - field);
 
 	if (ref->kind != RK_PCREL || r->offset != field || r->width != ref->width ||
 	    r->bias != r->width || r->bias == tail)
-		return;
+		return 0;
+	if (array_grow((void **)&ctx->rebiased, &ctx->cap_rebiased, ctx->nr_rebiased + 1,
+		       sizeof(*ctx->rebiased)) < 0)
+		return obj_error(ctx->obj, ctx->err, "out of memory decoding instructions");
+	ctx->rebiased[ctx->nr_rebiased++] = r;
 	r->bias = tail;
 	ctx->changed = true;
+	return 0;
 }
 
 /* As obj_find_symbol_covering() counts it: a symbol of size 0 covers its
@@ -200,10 +208,8 @@ static int note_reference(struct decode_ctx *ctx, uint64_t addr, unsigned size,
 	uint64_t field = addr + ref->field;
 	struct reloc *r = find_reloc_over(ctx, field, ref->width);
 
-	if (r) {
-		refine_bias(ctx, r, ref, field, addr + size);
-		return 0;
-	}
+	if (r)
+		return refine_bias(ctx, r, ref, field, addr + size);
 	if (ref->target >= ctx->sec->size)
 		return 0;
 	if (is_internal(ctx, addr, ref))
@@ -644,6 +650,7 @@ int obj_decode_references_memo(struct obj *obj, struct decode_memo *memo,
 {
 	struct decode_ctx ctx = { .obj = obj, .err = err };
 	struct sweeper sw = { .ops = find_arch_ops(obj->arch) };
+	size_t first = obj->nr_relocs;	/* the ones decoding adds follow */
 	struct section *sec;
 	int ret = 0;
 
@@ -670,7 +677,8 @@ int obj_decode_references_memo(struct obj *obj, struct decode_memo *memo,
 
 	/* Index the new relocations and name their targets. */
 	if (ret == 0 && ctx.changed)
-		ret = obj_finalize(obj, err);
+		ret = obj_finalize_added(obj, first, ctx.rebiased, ctx.nr_rebiased, err);
+	free(ctx.rebiased);
 	return ret;
 }
 

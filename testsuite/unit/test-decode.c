@@ -630,6 +630,66 @@ START_TEST(test_memo_finds_what_a_sweep_finds)
 }
 END_TEST
 
+/*
+ * Decoding indexes what it adds with obj_finalize_added(), not a whole
+ * obj_finalize().  Both must leave the same model: with decoded calls, a
+ * refined bias (counter = 7) and, with -fPIC, a relative jump table, the
+ * relocations of every section, their order, targets and biases do not
+ * change when obj_finalize() runs again.
+ */
+static const char added_src[] =
+	"static int before, counter, after;\n"
+	"static int __attribute__((noinline)) leaf(int x) { return x * 3; }\n"
+	"void bump(void) { counter = 7; }\n"
+	"int pick(int x) {\n"
+	"	switch (x) {\n"
+	"	case 0: return leaf(1); case 1: return leaf(5) + 2; case 2: return 9;\n"
+	"	case 3: return leaf(x) * 4; case 4: return 11; case 5: return leaf(7);\n"
+	"	default: return 0;\n"
+	"	}\n"
+	"}\n"
+	"int *addrs(int i) { return i ? &before : &after; }\n";
+
+static char *relocs_text(const struct obj *obj)
+{
+	const struct section *sec;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert(f != NULL);
+	for_each_section(obj, sec)
+		for (size_t i = 0; i < sec->nr_relocs; i++) {
+			const struct reloc *r = sec->relocs[i];
+
+			fprintf(f, "%s+%llx %s %u %s%+lld bias %lld%s\n", sec->name,
+				(unsigned long long)r->offset, reloc_kind_name(r->kind), r->width,
+				r->target ? r->target->name : "-", (long long)r->target_offset,
+				(long long)r->bias, r->flags & RELF_DECODED ? " decoded" : "");
+		}
+	fclose(f);
+	return text;
+}
+
+START_TEST(test_added_relocs_as_full_finalize)
+{
+	struct objfile *file = unit_open(unit_compile(targets[_i], "-fPIC -O2", added_src), NULL);
+	struct obj *obj = file->objs[0];
+	struct ipbp_err err = { "" };
+	char *added, *full;
+
+	decode(obj);
+	ck_assert_msg(count_decoded(obj) > 0, "%s: nothing decoded", targets[_i]);
+	added = relocs_text(obj);
+	ck_assert_msg(obj_finalize(obj, &err) == 0, "%s", err.msg);
+	full = relocs_text(obj);
+	ck_assert_str_eq(added, full);
+	free(added);
+	free(full);
+	objfile_free(file);
+}
+END_TEST
+
 static Suite *decode_suite(void)
 {
 	Suite *s = suite_create("decode");
@@ -651,6 +711,7 @@ static Suite *decode_suite(void)
 	tcase_add_loop_test(compiled, test_calls_function_sections, 0, 3);
 	tcase_add_test(compiled, test_bias_refinement_compiled);
 	tcase_add_loop_test(compiled, test_memo_finds_what_a_sweep_finds, 0, 3);
+	tcase_add_loop_test(compiled, test_added_relocs_as_full_finalize, 0, 3);
 	suite_add_tcase(s, compiled);
 	return s;
 }
