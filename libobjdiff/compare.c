@@ -39,9 +39,15 @@
  * Functions found different here get a second look instruction by
  * instruction (compare-insn.c), which forgives short/near branch forms and
  * padding that only layout changed.
+ *
+ * Large pairs are compared in threads, each over its own share of the
+ * units.  The second looks come after, in unit order in one thread: they
+ * draw on one budget, so which of them run must not depend on the split.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diff-int.h"
 
@@ -544,6 +550,7 @@ static bool has_bytes(const struct symbol *sym)
 	return sym->sec && sym->sec->data;
 }
 
+/* The reasons o and n differ, but for the second look: see second_look(). */
 static unsigned compare_units(struct diff_ctx *ctx, const struct unit *o,
 			      const struct unit *n, struct span *const spans[2])
 {
@@ -572,16 +579,91 @@ static unsigned compare_units(struct diff_ctx *ctx, const struct unit *o,
 		r |= DIFF_R_DATA;
 	if (!relocs_equal(ctx, &eo, &en, 0))
 		r |= DIFF_R_RELOCS;
-	if (func && (r & (DIFF_R_CODE | DIFF_R_RELOCS))) {
-		/* Layout may have changed branch forms and padding. */
-		int insn_same = diff_insns_equal(ctx, so, sn);
-
-		if (insn_same < 0)
-			ctx->failed = true;
-		if (insn_same > 0)
-			r &= ~(DIFF_R_CODE | DIFF_R_RELOCS);
-	}
 	return r;
+}
+
+/* Functions whose code or relocations differ: layout may have changed
+ * branch forms and padding only. */
+static unsigned second_look(struct diff_ctx *ctx, const struct unit *o,
+			    const struct unit *n, unsigned r)
+{
+	int insn_same;
+
+	if (o->kind != SYMK_FUNC || n->kind != SYMK_FUNC ||
+	    !(r & (DIFF_R_CODE | DIFF_R_RELOCS)))
+		return r;
+	insn_same = diff_insns_equal(ctx, o->sym, n->sym);
+	if (insn_same < 0)
+		ctx->failed = true;
+	if (insn_same > 0)
+		r &= ~(DIFF_R_CODE | DIFF_R_RELOCS);
+	return r;
+}
+
+/* Units compared in threads above this many. */
+#define THREAD_UNITS	4096
+#define MAX_THREADS	16
+
+struct compare_part {
+	struct diff_ctx ctx;	/* a copy: anchors, failed and err its own */
+	struct ipbp_err err;
+	struct span *const *spans;
+	unsigned *reasons;	/* of new's units */
+	size_t lo, hi;		/* new's units */
+	pthread_t thread;
+	bool started;
+};
+
+static void *compare_part_run(void *arg)
+{
+	struct compare_part *part = arg;
+	struct diff_side *new = &part->ctx.side[1];
+
+	for (size_t i = part->lo; i < part->hi; i++) {
+		const struct unit *n = &new->units[i];
+
+		if (n->twin)
+			part->reasons[i] = compare_units(&part->ctx, n->twin, n, part->spans);
+	}
+	return NULL;
+}
+
+/* compare_units() of every pair into reasons, in parts of new's units. */
+static void compare_in_threads(struct diff_ctx *ctx, struct span *const spans[2],
+			       unsigned *reasons)
+{
+	struct compare_part parts[MAX_THREADS];
+	size_t nr = ctx->side[1].nr_units;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned nr_parts = cpus > MAX_THREADS ? MAX_THREADS : cpus > 1 ? (unsigned)cpus : 1;
+
+	for (unsigned p = 0; p < nr_parts; p++) {
+		parts[p] = (struct compare_part){ .ctx = *ctx, .spans = spans,
+						  .reasons = reasons,
+						  .lo = nr * p / nr_parts,
+						  .hi = nr * (p + 1) / nr_parts };
+		parts[p].ctx.err = &parts[p].err;
+		parts[p].ctx.failed = false;
+	}
+	for (unsigned p = 1; p < nr_parts; p++)
+		parts[p].started = !pthread_create(&parts[p].thread, NULL, compare_part_run,
+						   &parts[p]);
+	compare_part_run(&parts[0]);
+	for (unsigned p = 1; p < nr_parts; p++) {
+		if (parts[p].started)
+			pthread_join(parts[p].thread, NULL);
+		else
+			compare_part_run(&parts[p]);
+	}
+	for (unsigned p = 0; p < nr_parts; p++) {
+		for (int s = 0; s < 2; s++)
+			if (parts[p].ctx.side[s].anchors != ctx->side[s].anchors)
+				free(parts[p].ctx.side[s].anchors);
+		if (parts[p].ctx.failed && !ctx->failed) {
+			*ctx->err = parts[p].err;
+			ctx->failed = true;
+		}
+	}
 }
 
 int diff_compare_symbols(struct diff_ctx *ctx)
@@ -589,8 +671,12 @@ int diff_compare_symbols(struct diff_ctx *ctx)
 	struct diff_side *new = &ctx->side[1];
 	/* Without memory for them, units are looked up one by one. */
 	struct span *spans[2] = { unit_spans(&ctx->side[0]), unit_spans(new) };
+	unsigned *reasons = NULL;
 
-	for (size_t i = 0; i < new->nr_units; i++) {
+	if (!ctx->opts->quick && new->nr_units > THREAD_UNITS &&
+	    (reasons = calloc(new->nr_units, sizeof(*reasons))))
+		compare_in_threads(ctx, spans, reasons);
+	for (size_t i = 0; i < new->nr_units && !ctx->failed; i++) {
 		struct unit *n = &new->units[i], *o = n->twin;
 		unsigned r;
 
@@ -598,12 +684,14 @@ int diff_compare_symbols(struct diff_ctx *ctx)
 			continue;
 		if (ctx->differs && ctx->opts->quick)
 			break;
-		r = compare_units(ctx, o, n, spans);
+		r = reasons ? reasons[i] : compare_units(ctx, o, n, spans);
+		r = second_look(ctx, o, n, r);
 		o->reasons |= r;
 		n->reasons |= r;
 		if (r)
 			ctx->differs = true;
 	}
+	free(reasons);
 	free(spans[0]);
 	free(spans[1]);
 	return ctx->failed ? -1 : 0;

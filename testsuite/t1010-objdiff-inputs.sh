@@ -11,7 +11,8 @@
 #   - --stat: the exact summary lines, with and without -a;
 #   - --format=json: valid JSON with the same pairs;
 #   - one archive or object pair each for Mach-O, COFF and Wasm, and a
-#     universal Mach-O pair with --arch.
+#     universal Mach-O pair with --arch;
+#   - a pair large enough to be compared in threads.
 . "$IPBP_SRC/testsuite/lib.sh"
 
 # exits N COMMAND...: runs COMMAND (redirections apply to it) and succeeds
@@ -380,6 +381,29 @@ test_expect_success 'Wasm: two objects and two archives' '
 	grep -e "^---" -e "^+++" -e "^[~+-] " out >lines &&
 	grep -c "^~ func x_two " lines >n && echo 1 >expect && test_cmp expect n &&
 	grep "^--- w1.a(x.o)\$" lines && ! grep "(a.o)" lines
+'
+
+# A pair of 8000 functions is large enough to be loaded, decoded and
+# compared in threads (over 4096 symbols, over 256 KB): the result is
+# exactly what bench/objdiff-gen-pair changed, in unit order, whatever the
+# split.
+test_expect_success 'a large pair, compared in threads: exactly its changes' '
+	"$IPBP_SRC/bench/objdiff-gen-pair" -n 8000 big.o big2.o &&
+	exits 1 objdiff big.o big2.o >out &&
+	cat >expect <<-\EOF &&
+	# objdiff 1
+	--- big.o
+	+++ big2.o
+	~ func f3000 143 143 code
+	~ func f5000 107 227 code,relocs
+	~ func f1000 95 98 code,relocs
+	~ func f4000 143 143 relocs
+	~ func f2000 143 143 relocs
+	+ func fadded - 4
+	- func f7999 95 -
+	EOF
+	test_cmp expect out &&
+	objdiff big.o big.o
 '
 
 test_done
