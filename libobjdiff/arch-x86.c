@@ -124,12 +124,15 @@ static bool x86_disp_only(const struct arch_decoder *dec, const uint8_t *pa, siz
 	if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec->zydis, pa, na, &a, x)) ||
 	    !ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec->zydis, pb, nb, &b, y)))
 		return false;
-	/* lea is arithmetic as often as an address; the stack holds locals */
+	/* lea is arithmetic as often as an address; the stack holds locals.
+	 * Only the operands written in the instruction count: the hidden ones
+	 * follow from the mnemonic (call *0x10(%rbx) also pushes on the
+	 * stack, which is no local). */
 	if (a.mnemonic != b.mnemonic || a.mnemonic == ZYDIS_MNEMONIC_LEA ||
-	    a.operand_count != b.operand_count ||
+	    a.operand_count_visible != b.operand_count_visible ||
 	    (a.attributes & SEMANTIC_PREFIXES) != (b.attributes & SEMANTIC_PREFIXES))
 		return false;
-	for (unsigned i = 0; i < a.operand_count; i++) {
+	for (unsigned i = 0; i < a.operand_count_visible; i++) {
 		const ZydisDecodedOperand *p = &x[i], *q = &y[i];
 
 		if (p->type != q->type || p->size != q->size)

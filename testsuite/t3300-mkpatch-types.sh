@@ -115,4 +115,22 @@ test_expect_success 'no debug info: a note, and the guess as a warning in the ma
 	grep -x "warning layout get_state: probable layout change: only memory displacements differ (0x4 -> 0x8 at +0)" info
 '
 
+# A function pointer in a struct, called through it: "call *0x10(%rbx)"
+# also pushes the return address, an operand the instruction does not
+# write and that must not hide the displacement that moved.
+cat >ops.c <<'EOF'
+struct ops { int a; long b; void (*fn)(int); };
+void run(struct ops *o) { o->fn(o->a); o->a++; }
+EOF
+
+test_expect_success 'no debug info: a moved function pointer called through the struct' '
+	mkdir -p ops &&
+	clang -target x86_64-linux-gnu -O2 -c ops.c -o ops/orig.o &&
+	sed "s/int a; long b;/int a; long pad[4]; long b;/" ops.c >ops2.c &&
+	clang -target x86_64-linux-gnu -O2 -c ops2.c -o ops/patched.o &&
+	llvm-objdump -d ops/orig.o | grep -q "call.*\*16(%r" &&
+	(cd ops && mkpatch -o p.so orig.o patched.o 2>err) &&
+	grep -x "mkpatch: warning: run: probable layout change: only memory displacements differ (0x10 -> 0x30 at +0x[0-9a-f]*)" ops/err
+'
+
 test_done
