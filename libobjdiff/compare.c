@@ -44,12 +44,11 @@
  * units.  The second looks come after, in unit order in one thread: they
  * draw on one budget, so which of them run must not depend on the split.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "diff-int.h"
+#include "threads-int.h"
 
 #define REGION_MAX	4096	/* bytes of an anonymous region compared */
 #define REGION_DEPTH	2	/* anonymous regions referenced from regions */
@@ -602,7 +601,6 @@ static unsigned second_look(struct diff_ctx *ctx, const struct unit *o,
 
 /* Units compared in threads above this many. */
 #define THREAD_UNITS	4096
-#define MAX_THREADS	16
 
 struct compare_part {
 	struct diff_ctx ctx;	/* a copy: anchors, failed and err its own */
@@ -610,8 +608,6 @@ struct compare_part {
 	struct span *const *spans;
 	unsigned *reasons;	/* of new's units */
 	size_t lo, hi;		/* new's units */
-	pthread_t thread;
-	bool started;
 };
 
 static void *compare_part_run(void *arg)
@@ -632,10 +628,9 @@ static void *compare_part_run(void *arg)
 static void compare_in_threads(struct diff_ctx *ctx, struct span *const spans[2],
 			       unsigned *reasons)
 {
-	struct compare_part parts[MAX_THREADS];
+	struct compare_part parts[THREADS_MAX];
 	size_t nr = ctx->side[1].nr_units;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned nr_parts = cpus > MAX_THREADS ? MAX_THREADS : cpus > 1 ? (unsigned)cpus : 1;
+	unsigned nr_parts = threads_available();
 
 	for (unsigned p = 0; p < nr_parts; p++) {
 		parts[p] = (struct compare_part){ .ctx = *ctx, .spans = spans,
@@ -645,16 +640,7 @@ static void compare_in_threads(struct diff_ctx *ctx, struct span *const spans[2]
 		parts[p].ctx.err = &parts[p].err;
 		parts[p].ctx.failed = false;
 	}
-	for (unsigned p = 1; p < nr_parts; p++)
-		parts[p].started = !pthread_create(&parts[p].thread, NULL, compare_part_run,
-						   &parts[p]);
-	compare_part_run(&parts[0]);
-	for (unsigned p = 1; p < nr_parts; p++) {
-		if (parts[p].started)
-			pthread_join(parts[p].thread, NULL);
-		else
-			compare_part_run(&parts[p]);
-	}
+	threads_run(parts, sizeof(parts[0]), nr_parts, compare_part_run);
 	for (unsigned p = 0; p < nr_parts; p++) {
 		for (int s = 0; s < 2; s++)
 			if (parts[p].ctx.side[s].anchors != ctx->side[s].anchors)

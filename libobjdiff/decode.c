@@ -4,7 +4,6 @@
  * section and add them to the model (see decode.h).  Architecture-specific
  * knowledge lives in arch-*.c behind struct arch_ops.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +12,7 @@
 #include "arch.h"
 #include "bytes.h"
 #include "decode.h"
+#include "threads-int.h"
 #include "util-int.h"
 
 static const struct arch_ops *const arch_table[] = {
@@ -705,8 +705,6 @@ struct fill_part {
 	struct found_vec found;
 	struct ipbp_err err;
 	int ret;
-	pthread_t thread;
-	bool started;
 };
 
 static void *fill_part_run(void *arg)
@@ -901,16 +899,7 @@ int decode_memo_fill(struct decode_memo *memo, struct obj *const *objs, size_t n
 	}
 	if (nr_parts > 1)
 		warm_up_capstone();
-	for (unsigned p = 1; p < nr_parts; p++)
-		parts[p].started = !pthread_create(&parts[p].thread, NULL, fill_part_run, &parts[p]);
-	if (nr_parts)
-		fill_part_run(&parts[0]);
-	for (unsigned p = 1; p < nr_parts; p++) {
-		if (parts[p].started)
-			pthread_join(parts[p].thread, NULL);
-		else
-			fill_part_run(&parts[p]);
-	}
+	threads_run(parts, sizeof(parts[0]), nr_parts, fill_part_run);
 	for (unsigned p = 0; p < nr_parts && ret == 0; p++)
 		if (parts[p].ret < 0) {
 			*err = parts[p].err;

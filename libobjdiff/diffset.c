@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "decode.h"
 #include "disasm.h"
 #include "diffset.h"
 #include "objfile.h"
 #include "stream.h"
+#include "threads-int.h"
 
 
 /* ---- pairs --------------------------------------------------------------- */
@@ -138,8 +138,7 @@ static void *apply_job_run(void *arg)
 static int decode_large(struct objfile *old, struct objfile *new, struct decode_memo *memo,
 			struct ipbp_err *err)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned threads = cpus > 1 ? (unsigned)cpus : 1;
+	unsigned threads = threads_available();
 	struct apply_job job = { .file = old, .memo = memo };
 	pthread_t thread;
 	int ret;
