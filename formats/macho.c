@@ -198,7 +198,6 @@ static int64_t to_signed(uint64_t v)
 	return r;
 }
 
-
 /* ---- the reader's state ------------------------------------------------- */
 
 struct msect {

@@ -29,6 +29,18 @@ const struct arch_ops *find_arch_ops(enum obj_arch arch)
 	return NULL;
 }
 
+/* A Capstone handle for ops's architecture, with instruction detail on. */
+static cs_err open_capstone(const struct arch_ops *ops, csh *handle)
+{
+	cs_err cerr = cs_open(ops->cs_arch, ops->cs_mode, handle);
+
+	if (cerr != CS_ERR_OK)
+		return cerr;
+	if ((cerr = cs_option(*handle, CS_OPT_DETAIL, CS_OPT_ON)) != CS_ERR_OK)
+		cs_close(handle);
+	return cerr;
+}
+
 int arch_disasm_open(const struct obj *obj, csh *handle,
 		     const struct arch_ops **ops, struct ipbp_err *err)
 {
@@ -38,14 +50,8 @@ int arch_disasm_open(const struct obj *obj, csh *handle,
 	if (!arch)
 		return obj_error(obj, err, "no instruction decoder for %s",
 				 obj_arch_name(obj->arch));
-	cerr = cs_open(arch->cs_arch, arch->cs_mode, handle);
-	if (cerr != CS_ERR_OK)
+	if ((cerr = open_capstone(arch, handle)) != CS_ERR_OK)
 		return obj_error(obj, err, "capstone: %s", cs_strerror(cerr));
-	cerr = cs_option(*handle, CS_OPT_DETAIL, CS_OPT_ON);
-	if (cerr != CS_ERR_OK) {
-		cs_close(handle);
-		return obj_error(obj, err, "capstone: %s", cs_strerror(cerr));
-	}
 	if (ops)
 		*ops = arch;
 	return 0;
@@ -53,12 +59,9 @@ int arch_disasm_open(const struct obj *obj, csh *handle,
 
 int arch_capstone_open(struct arch_decoder *dec)
 {
-	const struct arch_ops *ops = dec->ops;
-
-	if (cs_open(ops->cs_arch, ops->cs_mode, &dec->cs) != CS_ERR_OK)
+	if (open_capstone(dec->ops, &dec->cs) != CS_ERR_OK)
 		return -1;
-	if (cs_option(dec->cs, CS_OPT_DETAIL, CS_OPT_ON) != CS_ERR_OK ||
-	    !(dec->insn[0] = cs_malloc(dec->cs)) || !(dec->insn[1] = cs_malloc(dec->cs))) {
+	if (!(dec->insn[0] = cs_malloc(dec->cs)) || !(dec->insn[1] = cs_malloc(dec->cs))) {
 		arch_capstone_close(dec);
 		return -1;
 	}
@@ -856,9 +859,8 @@ static void warm_up_capstone(void)
 		csh cs;
 
 		if (ops->decoder_open != arch_capstone_open ||
-		    cs_open(ops->cs_arch, ops->cs_mode, &cs) != CS_ERR_OK)
+		    open_capstone(ops, &cs) != CS_ERR_OK)
 			continue;
-		cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
 		n = cs_disasm(cs, code, sizeof(code), 0, 0, &insn);
 		if (n)
 			cs_free(insn, n);

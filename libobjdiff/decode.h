@@ -7,8 +7,8 @@
  * into the instruction.  A diff or a dependency graph that only reads
  * relocations misses that edge, and a patch that moves the caller breaks
  * it.  obj_decode_references() decodes every code section (a linear sweep
- * with the decoder of arch.h) and adds each such reference to the model as a relocation
- * flagged RELF_DECODED:
+ * with the decoder of arch.h) and adds each such reference to the model
+ * as a relocation flagged RELF_DECODED:
  *
  *   sec, offset   the displacement field (x86: the rel8/rel32 of a branch
  *                 or the disp32 of a RIP-relative operand; arm64: the
