@@ -39,6 +39,14 @@
  * relocation field in the model lies within its section's bytes.  Only
  * debug information is ever compressed, and nothing needs it to compare
  * code.
+ *
+ * OBJ_LOAD_LAZY (relocatable objects of a known architecture): the
+ * relocation tables of code sections are checked as a whole (entry size,
+ * bounds) but read an offset range at a time (elf_load_range(), by binary
+ * search; a table the assembler did not write in offset order gets an
+ * order first).  The entries that start relative jump tables, and those
+ * with bad symbol indexes, are read at once (is_loaded_early()); any other
+ * bad entry is reported when its range is read.
  */
 #include <gelf.h>
 #include <libelf.h>
@@ -666,7 +674,11 @@ static int load_symbols(struct elf_reader *r)
 	data = elf_getdata(elf_getscn(r->elf, r->symtab), NULL);
 	if (r->nr_syms && !data)
 		return obj_error(obj, r->err, "bad symbol table: %s", elf_errmsg(-1));
-	r->syms = calloc(r->nr_syms ? r->nr_syms : 1, sizeof(*r->syms));
+	/* Lazy relocations need them after load(): in the arena. */
+	if (obj->load_flags & OBJ_LOAD_LAZY)
+		r->syms = obj_alloc(obj, (r->nr_syms ? r->nr_syms : 1) * sizeof(*r->syms));
+	else
+		r->syms = calloc(r->nr_syms ? r->nr_syms : 1, sizeof(*r->syms));
 	if (!r->syms)
 		return obj_error(obj, r->err, "out of memory");
 	shndx_sec = find_symtab_shndx(r);
@@ -814,6 +826,173 @@ static int add_reloc(struct elf_reader *r, size_t idx, size_t i, const struct el
 	return 0;
 }
 
+/* ---- relocations left in the file (OBJ_LOAD_LAZY) ------------------------ */
+
+/* What load_range() needs of a deferred relocation section. */
+struct elf_lazy {
+	const uint8_t *table;	/* the raw entries */
+	size_t n, idx;		/* entries; the section's index, for messages */
+	uint8_t entsize;
+	bool rela, is64, big_endian, insn_le;
+	struct section *sec;
+	uint64_t extent;
+	struct symbol **syms;	/* the reader's, in the arena */
+	size_t nr_syms;
+	uint32_t *order;	/* entries by offset, when the file's are not */
+};
+
+/* Relocations of code, of an architecture whose r_info is plain (not
+ * MIPS64's), in an object that asked for it. */
+static bool may_defer(const struct elf_reader *r, const struct elf_scn *scn)
+{
+	return (r->obj->load_flags & OBJ_LOAD_LAZY) && !r->linked && !scn->compressed &&
+	       scn->sec && scn->sec->kind == SEC_CODE && r->obj->arch != ARCH_UNKNOWN;
+}
+
+/* Entry i as gelf_getrela() gives it. */
+static void read_lazy_entry(const struct elf_lazy *z, size_t i, GElf_Rela *ra)
+{
+	const uint8_t *p = z->table + i * z->entsize;
+	unsigned w = z->is64 ? 8 : 4;
+	uint64_t info = read_raw(p + w, w, z->big_endian);
+
+	ra->r_offset = read_raw(p, w, z->big_endian);
+	ra->r_info = z->is64 ? info : GELF_R_INFO(ELF32_R_SYM(info), ELF32_R_TYPE(info));
+	ra->r_addend = 0;
+	if (z->rela)
+		ra->r_addend = z->is64 ? (int64_t)read_raw(p + 16, 8, z->big_endian) :
+					 (int32_t)read_raw(p + 8, 4, z->big_endian);
+}
+
+static uint64_t lazy_offset(const struct elf_lazy *z, size_t i)
+{
+	return read_raw(z->table + i * z->entsize, z->is64 ? 8 : 4, z->big_endian);
+}
+
+struct entry_order {
+	uint64_t offset;
+	uint32_t index;
+};
+
+static int cmp_entry_order(const void *a, const void *b)
+{
+	const struct entry_order *x = a, *y = b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Assemblers write entries in offset order; others get an order. */
+static int order_entries(struct obj *obj, struct elf_lazy *z, struct ipbp_err *err)
+{
+	struct entry_order *v;
+	size_t i = 1;
+
+	while (i < z->n && lazy_offset(z, i - 1) <= lazy_offset(z, i))
+		i++;
+	if (i >= z->n)
+		return 0;
+	v = malloc(z->n * sizeof(*v));
+	z->order = obj_alloc(obj, z->n * sizeof(*z->order));
+	if (!v || !z->order) {
+		free(v);
+		return obj_error(obj, err, "out of memory");
+	}
+	for (i = 0; i < z->n; i++)
+		v[i] = (struct entry_order){ lazy_offset(z, i), (uint32_t)i };
+	qsort(v, z->n, sizeof(*v), cmp_entry_order);
+	for (i = 0; i < z->n; i++)
+		z->order[i] = v[i].index;
+	free(v);
+	return 0;
+}
+
+static size_t lazy_entry(const struct elf_lazy *z, size_t k)
+{
+	return z->order ? z->order[k] : k;
+}
+
+/* Entries loaded at once: where relative jump tables start, which
+ * obj_finalize() needs whatever is loaded later; and bad symbol indexes,
+ * which add_reloc() reports now. */
+static bool is_loaded_early(const struct elf_lazy *z, const struct obj *obj,
+			    const GElf_Rela *ra)
+{
+	uint64_t symidx = GELF_R_SYM(ra->r_info);
+	const struct elf_reloc_type *t = elf_reloc_type(obj->arch, GELF_R_TYPE(ra->r_info));
+
+	return symidx >= z->nr_syms ||
+	       (t && obj_is_table_reference(z->sec, t->kind, z->syms[symidx]));
+}
+
+static void lazy_reader(struct elf_reader *r, struct elf_scn *scn, struct obj *obj,
+			const struct elf_lazy *z, struct ipbp_err *err)
+{
+	*r = (struct elf_reader){ .obj = obj, .err = err, .syms = z->syms,
+				  .nr_syms = z->nr_syms, .insn_le = z->insn_le };
+	r->l.big_endian = z->big_endian;
+	*scn = (struct elf_scn){ .sec = z->sec, .extent = z->extent };
+}
+
+static int defer_relocs(struct elf_reader *r, size_t idx, size_t n, size_t entsize)
+{
+	const GElf_Shdr *sh = &r->scns[idx].shdr;
+	const struct elf_scn *scn = &r->scns[sh->sh_info];
+	struct elf_lazy *z = obj_alloc(r->obj, sizeof(*z));
+
+	if (!z)
+		return obj_error(r->obj, r->err, "out of memory");
+	*z = (struct elf_lazy){
+		.table = r->obj->data + sh->sh_offset, .n = n, .idx = idx,
+		.entsize = (uint8_t)entsize, .rela = sh->sh_type == SHT_RELA,
+		.is64 = r->l.is64, .big_endian = r->l.big_endian, .insn_le = r->insn_le,
+		.sec = scn->sec, .extent = scn->extent, .syms = r->syms, .nr_syms = r->nr_syms,
+	};
+	if (obj_defer_relocs(r->obj, scn->sec, z) < 0)
+		return obj_error(r->obj, r->err, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		GElf_Rela ra;
+
+		read_lazy_entry(z, i, &ra);
+		if (is_loaded_early(z, r->obj, &ra) && add_reloc(r, idx, i, scn, &ra, z->rela) < 0)
+			return -1;
+	}
+	return order_entries(r->obj, z, r->err);
+}
+
+static int elf_load_range(struct obj *obj, struct section *sec, const void *state,
+			  uint64_t start, uint64_t end, struct ipbp_err *err)
+{
+	const struct elf_lazy *z = state;
+	size_t lo = 0, hi = z->n;
+	struct elf_reader r;
+	struct elf_scn scn;
+
+	lazy_reader(&r, &scn, obj, z, err);
+	while (lo < hi) {	/* the first entry at or after start */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (lazy_offset(z, lazy_entry(z, mid)) < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t k = lo; k < z->n; k++) {
+		size_t i = lazy_entry(z, k);
+		GElf_Rela ra;
+
+		read_lazy_entry(z, i, &ra);
+		if (ra.r_offset >= end)
+			break;
+		if (!is_loaded_early(z, obj, &ra) && add_reloc(&r, z->idx, i, &scn, &ra, z->rela) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- relocations ------------------------------------------------------------ */
+
 static int load_reloc_section(struct elf_reader *r, size_t idx)
 {
 	const GElf_Shdr *sh = &r->scns[idx].shdr;
@@ -840,6 +1019,8 @@ static int load_reloc_section(struct elf_reader *r, size_t idx)
 				 r->obj->size);
 	if (n == 0)
 		return 0;
+	if (may_defer(r, scn))
+		return defer_relocs(r, idx, n, entsize);
 	data = elf_getdata(elf_getscn(r->elf, idx), NULL);
 	if (!data)
 		return obj_error(r->obj, r->err, "bad relocation section %zu: %s", idx, elf_errmsg(-1));
@@ -984,7 +1165,8 @@ static int elf_load(struct obj *obj, struct ipbp_err *err)
 out:
 	elf_end(r.elf);
 	free(r.scns);
-	free(r.syms);
+	if (!(obj->load_flags & OBJ_LOAD_LAZY))
+		free(r.syms);
 	return ret;
 }
 
@@ -1000,4 +1182,5 @@ const struct obj_ops elf_ops = {
 	.load = elf_load,
 	.release = elf_release,
 	.reloc_type_name = elf_reloc_type_name,
+	.load_range = elf_load_range,
 };

@@ -394,11 +394,16 @@ static bool is_table_data(const struct section *sec)
 	return sec->kind == SEC_RODATA || sec->kind == SEC_DATA;
 }
 
-/* A code reference to an anonymous place in table data. */
+bool obj_is_table_reference(const struct section *from, enum reloc_kind kind,
+			    const struct symbol *sym)
+{
+	return is_code_section(from) && kind == RK_PCREL && sym && sym->kind == SYMK_SECTION &&
+	       sym->sec && is_table_data(sym->sec);
+}
+
 static bool is_table_reference(const struct reloc *r)
 {
-	return is_code_section(r->sec) && r->kind == RK_PCREL && r->sym &&
-	       r->sym->kind == SYMK_SECTION && r->sym->sec && is_table_data(r->sym->sec);
+	return obj_is_table_reference(r->sec, r->kind, r->sym);
 }
 
 /* A relative entry in table data pointing at a place in code. */
@@ -584,6 +589,89 @@ int obj_finalize_added(struct obj *obj, size_t first, struct reloc *const *rebia
 	for (size_t i = 0; i < nr_rebiased; i++)
 		resolve_reloc_target(rebiased[i]);
 	return 0;
+}
+
+/* ---- relocations loaded on demand (OBJ_LOAD_LAZY) ------------------------ */
+
+struct span {
+	uint64_t start, end;
+};
+
+struct lazy_relocs {
+	const void *state;	/* the reader's */
+	struct span *loaded;	/* sorted, disjoint, not touching */
+	size_t nr_loaded, cap_loaded;
+};
+
+int obj_defer_relocs(struct obj *obj, struct section *sec, const void *state)
+{
+	sec->lazy = obj_alloc(obj, sizeof(*sec->lazy));
+	if (!sec->lazy)
+		return -1;
+	sec->lazy->state = state;
+	return 0;
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Adds [start, end) to the loaded spans, merging. */
+static int note_loaded(struct lazy_relocs *lazy, uint64_t start, uint64_t end)
+{
+	size_t n = 0;
+
+	if (array_grow((void **)&lazy->loaded, &lazy->cap_loaded, lazy->nr_loaded + 1,
+		       sizeof(*lazy->loaded)) < 0)
+		return -1;
+	lazy->loaded[lazy->nr_loaded++] = (struct span){ start, end };
+	qsort(lazy->loaded, lazy->nr_loaded, sizeof(*lazy->loaded), cmp_span);
+	for (size_t i = 0; i < lazy->nr_loaded; i++) {
+		struct span *s = &lazy->loaded[i];
+
+		if (n && s->start <= lazy->loaded[n - 1].end) {
+			if (s->end > lazy->loaded[n - 1].end)
+				lazy->loaded[n - 1].end = s->end;
+		} else {
+			lazy->loaded[n++] = *s;
+		}
+	}
+	lazy->nr_loaded = n;
+	return 0;
+}
+
+int obj_load_range(struct obj *obj, struct section *sec, uint64_t start, uint64_t end,
+		   struct ipbp_err *err)
+{
+	struct lazy_relocs *lazy = sec->lazy;
+	size_t first = obj->nr_relocs;
+	uint64_t at = start;
+
+	if (!lazy || start >= end)
+		return 0;
+	/* The gaps of [start, end) between the spans loaded already. */
+	for (size_t i = 0; i <= lazy->nr_loaded && at < end; i++) {
+		uint64_t gap_end = i < lazy->nr_loaded ? lazy->loaded[i].start : end;
+
+		if (gap_end > end)
+			gap_end = end;
+		if (at < gap_end && obj->ops->load_range(obj, sec, lazy->state, at, gap_end,
+							  err) < 0)
+			return -1;
+		if (i < lazy->nr_loaded && lazy->loaded[i].end > at)
+			at = lazy->loaded[i].end;
+	}
+	if (note_loaded(lazy, start, end) < 0)
+		return obj_error(obj, err, "out of memory");
+	if (lazy->nr_loaded == 1 && lazy->loaded[0].start == 0 &&
+	    lazy->loaded[0].end >= sec->size) {
+		free(lazy->loaded);
+		sec->lazy = NULL;	/* all loaded (the struct is the arena's) */
+	}
+	return obj->nr_relocs > first ? obj_finalize_added(obj, first, NULL, 0, err) : 0;
 }
 
 /* ---- lookups ----------------------------------------------------------- */
@@ -777,6 +865,12 @@ static int unknown_format(struct obj *obj, struct ipbp_err *err)
 int obj_load(struct obj **out, const char *name, const uint8_t *data,
 	     size_t size, struct ipbp_err *err)
 {
+	return obj_load_flags(out, name, data, size, 0, err);
+}
+
+int obj_load_flags(struct obj **out, const char *name, const uint8_t *data,
+		   size_t size, unsigned flags, struct ipbp_err *err)
+{
 	struct obj *obj = calloc(1, sizeof(*obj));
 	const struct obj_ops *ops = NULL;
 
@@ -785,6 +879,7 @@ int obj_load(struct obj **out, const char *name, const uint8_t *data,
 		return ipbp_error(err, "%s: out of memory", name);
 	obj->data = data;
 	obj->size = size;
+	obj->load_flags = flags;
 	obj->name = obj_strndup(obj, name, strlen(name));
 	if (!obj->name) {
 		obj_free(obj);
@@ -823,6 +918,8 @@ void obj_free(struct obj *obj)
 	for_each_section(obj, sec) {
 		free(sec->relocs);
 		free(sec->syms);
+		if (sec->lazy)
+			free(sec->lazy->loaded);
 	}
 	free(obj->sections);
 	free(obj->symbols);

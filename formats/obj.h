@@ -125,6 +125,7 @@ enum reloc_kind {
 struct obj;
 struct section;
 struct symbol;
+struct lazy_relocs;
 
 struct reloc {
 	struct section *sec;	/* where the field is */
@@ -167,6 +168,10 @@ struct section {
 	size_t nr_relocs;
 	struct symbol **syms;	/* defined symbols here, sorted by offset */
 	size_t nr_syms;
+
+	/* Loaded with OBJ_LOAD_LAZY: the relocations not loaded yet, which
+	 * obj_load_range() reads; NULL once all of them are in relocs. */
+	struct lazy_relocs *lazy;
 };
 
 struct symbol {
@@ -198,6 +203,7 @@ struct obj {
 	size_t size;
 	const struct obj_ops *ops;	/* the reader that built it */
 	void *priv;		/* the reader's own state, released with ops */
+	unsigned load_flags;	/* OBJ_LOAD_* */
 
 	struct section **sections;
 	size_t nr_sections;
@@ -226,6 +232,11 @@ struct obj_ops {
 	int (*load)(struct obj *obj, struct ipbp_err *err);
 	void (*release)(struct obj *obj);
 	const char *(*reloc_type_name)(const struct obj *obj, uint32_t type);
+	/* OBJ_LOAD_LAZY: adds (obj_add_reloc()) the relocations of sec whose
+	 * field starts in [start, end); state is what the reader gave
+	 * obj_defer_relocs().  Returns 0, or a negative value with err set. */
+	int (*load_range)(struct obj *obj, struct section *sec, const void *state,
+			  uint64_t start, uint64_t end, struct ipbp_err *err);
 };
 
 extern const struct obj_ops elf_ops, macho_ops, coff_ops, wasm_ops;
@@ -235,11 +246,42 @@ int obj_load(struct obj **out, const char *name, const uint8_t *data,
 	     size_t size, struct ipbp_err *err);
 void obj_free(struct obj *obj);
 
+/*
+ * OBJ_LOAD_LAZY: the relocations of code sections stay in the file until
+ * obj_load_range() asks for a range of them, so that a tool that looks at
+ * a few functions of a large object (mkpatch with a diff stream) reads
+ * those functions' relocations only.  Readers that cannot defer load all
+ * of them as usual (ELF defers, for the architectures instructions are
+ * decoded for; Mach-O, COFF and Wasm do not).  Until every range is
+ * loaded, sec->relocs holds the loaded ranges' only, and errors in the
+ * others are found when (if) they are loaded.
+ */
+#define OBJ_LOAD_LAZY	0x1u
+
+int obj_load_flags(struct obj **out, const char *name, const uint8_t *data,
+		   size_t size, unsigned flags, struct ipbp_err *err);
+/*
+ * Loads and indexes (obj_finalize_added()) the relocations of sec whose
+ * field starts in [start, end) and were not loaded yet.  A section that
+ * is not lazy has them all already: 0.  Returns 0, or -1 with err set.
+ */
+int obj_load_range(struct obj *obj, struct section *sec, uint64_t start, uint64_t end,
+		   struct ipbp_err *err);
+
 /* Builders, for readers.  Returned elements are zeroed and stay valid. */
 struct section *obj_add_section(struct obj *obj);
 struct symbol *obj_add_symbol(struct obj *obj);
 struct reloc *obj_add_reloc(struct obj *obj);
 void *obj_alloc(struct obj *obj, size_t size);		/* zeroed, arena */
+/* Whether a relocation of kind in from, against sym, is a code reference
+ * to an anonymous place in table data: where a relative jump table starts,
+ * which obj_finalize() anchors the table's entries to.  A reader that
+ * defers relocations loads these at once. */
+bool obj_is_table_reference(const struct section *from, enum reloc_kind kind,
+			    const struct symbol *sym);
+/* For readers, during load(): sec's relocations stay in the file; the
+ * reader's load_range() gets state back.  Returns 0, or -1 (out of memory). */
+int obj_defer_relocs(struct obj *obj, struct section *sec, const void *state);
 /* The section's symbol; one is made (SYMF_SYNTHETIC) for formats without. */
 struct symbol *obj_section_symbol(struct obj *obj, struct section *sec);
 const char *obj_strndup(struct obj *obj, const char *s, size_t len);

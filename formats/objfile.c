@@ -89,7 +89,7 @@ static int load_blob(struct objfile *file, const char *name, const uint8_t *data
 	}
 	if (archive_probe(data, size))
 		return load_archive(file, name, data, size, opts, depth, err);
-	if (obj_load(&obj, name, data, size, err) < 0)
+	if (obj_load_flags(&obj, name, data, size, opts ? opts->load_flags : 0, err) < 0)
 		return -1;
 	return add_obj(file, obj, err);
 }

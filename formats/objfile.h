@@ -20,6 +20,7 @@ struct objfile_opts {
 				 * ("x86_64", "arm64"); NULL: the host's
 				 * architecture if present, else an error
 				 * listing the slices */
+	unsigned load_flags;	/* OBJ_LOAD_* for every object (obj.h) */
 };
 
 struct objfile {

@@ -132,7 +132,7 @@ static size_t first_reloc_from(const struct section *sec, uint64_t offset, size_
 	return lo;
 }
 
-static struct span *unit_spans(const struct diff_side *side)
+static struct span *unit_spans(const struct diff_ctx *ctx, const struct diff_side *side)
 {
 	struct span *v = calloc(side->nr_units + 1, sizeof(*v));
 	struct section *sec;
@@ -149,7 +149,8 @@ static struct span *unit_spans(const struct diff_side *side)
 			size_t lo;
 
 			if (sym->index >= side->obj->nr_symbols ||
-			    !(u = side->by_sym[sym->index]) || u->sym != sym)
+			    !(u = side->by_sym[sym->index]) || u->sym != sym ||
+			    !diff_in_focus(ctx, u))
 				continue;
 			end = sym->size > UINT64_MAX - start ? UINT64_MAX : start + sym->size;
 			lo = first_reloc_from(sec, start, &start_hint);
@@ -656,17 +657,17 @@ int diff_compare_symbols(struct diff_ctx *ctx)
 {
 	struct diff_side *new = &ctx->side[1];
 	/* Without memory for them, units are looked up one by one. */
-	struct span *spans[2] = { unit_spans(&ctx->side[0]), unit_spans(new) };
+	struct span *spans[2] = { unit_spans(ctx, &ctx->side[0]), unit_spans(ctx, new) };
 	unsigned *reasons = NULL;
 
-	if (!ctx->opts->quick && new->nr_units > THREAD_UNITS &&
+	if (!ctx->opts->quick && !ctx->opts->focus && new->nr_units > THREAD_UNITS &&
 	    (reasons = calloc(new->nr_units, sizeof(*reasons))))
 		compare_in_threads(ctx, spans, reasons);
 	for (size_t i = 0; i < new->nr_units && !ctx->failed; i++) {
 		struct unit *n = &new->units[i], *o = n->twin;
 		unsigned r;
 
-		if (!o)
+		if (!o || !diff_in_focus(ctx, n))
 			continue;
 		if (ctx->differs && ctx->opts->quick)
 			break;

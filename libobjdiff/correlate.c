@@ -35,7 +35,8 @@
 
 /* ---- normalized names ---------------------------------------------------- */
 
-/* Names whose number follows a fixed prefix without a dot. */
+/* Names whose number follows a fixed prefix without a dot (numbered_prefix()
+ * looks at names starting with their first characters only). */
 static const char *const numbered_prefixes[] = {
 	".LC", "$SG", "__unnamed_", ".L__unnamed_", "L__unnamed_",
 	"l___unnamed_", ".Lswitch.table.", "__const.",
@@ -53,6 +54,9 @@ static size_t nr_digits(const char *s)
 /* Length of the numbered prefix name starts with (digits follow), or 0. */
 static size_t numbered_prefix(const char *name)
 {
+	/* Most names start with none of the prefixes' first characters. */
+	if (*name != '.' && *name != '$' && *name != '_' && *name != 'L' && *name != 'l')
+		return 0;
 	for (size_t i = 0; i < sizeof(numbered_prefixes) / sizeof(numbered_prefixes[0]); i++) {
 		size_t len = strlen(numbered_prefixes[i]);
 
@@ -117,7 +121,9 @@ bool diff_is_literal(const struct symbol *sym)
 {
 	const char *n = sym->name;
 
-	return sym->sec && n && (!strncmp(n, "??_C@", 5) || !strncmp(n, "__real@", 7) ||
+	if (!n || (*n != '?' && *n != '_'))
+		return false;
+	return sym->sec && (!strncmp(n, "??_C@", 5) || !strncmp(n, "__real@", 7) ||
 				 !strncmp(n, "__xmm@", 6) || !strncmp(n, "__ymm@", 6) ||
 				 !strncmp(n, "__zmm@", 6));
 }

@@ -690,6 +690,62 @@ int obj_decode_references(struct obj *obj, struct ipbp_err *err)
 	return obj_decode_references_memo(obj, NULL, err);
 }
 
+/* The first range of sec's sweep that holds offset: it starts at the last
+ * symbol at or before it, or at 0; *i is where range_end() goes on. */
+static uint64_t range_holding(const struct section *sec, uint64_t offset, size_t *i)
+{
+	size_t lo = 0, hi = sec->nr_syms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sec->syms[mid]->offset <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*i = lo ? lo - 1 : 0;
+	return lo ? sec->syms[lo - 1]->offset : 0;
+}
+
+int obj_decode_range(struct obj *obj, struct section *sec, uint64_t start, uint64_t end,
+		     struct ipbp_err *err)
+{
+	struct decode_ctx ctx = { .obj = obj, .sec = sec, .err = err };
+	struct sweeper sw = { .ops = find_arch_ops(obj->arch) };
+	uint64_t from, to;
+	size_t i, j, first;
+	const char *name;
+	int ret = 0;
+
+	if (end > sec->size)
+		end = sec->size;
+	if (start >= end)
+		return 0;
+	if (!sw.ops || !is_code_section(sec) || !sec->data)
+		return obj_load_range(obj, sec, start, end, err);
+
+	/* Whole ranges, as decode_section() sweeps them, and their relocations
+	 * first: a field a relocation covers is not decoded. */
+	from = range_holding(sec, start, &i);
+	j = i;
+	for (to = from; to < end;)
+		to = range_end(sec, &j, to, &name);
+	if (obj_load_range(obj, sec, from, to, err) < 0)
+		return -1;
+	ctx.ops = sw.ops;
+	first = obj->nr_relocs;
+	for (uint64_t at = from, next; at < to && ret == 0; at = next) {
+		next = range_end(sec, &i, at, &name);
+		ret = decode_range(&ctx, &sw, NULL, at, next - at, name);
+	}
+	sweeper_close(&sw);
+	if (ret == 0 && ctx.changed)
+		ret = obj_finalize_added(obj, first, ctx.rebiased, ctx.nr_rebiased, err);
+	free(ctx.rebiased);
+	return ret;
+}
+
 /* ---- filling a memo in threads ------------------------------------------------ */
 
 /* A range to sweep, and where its references went. */

@@ -78,6 +78,17 @@
 int obj_decode_references(struct obj *obj, struct ipbp_err *err);
 
 /*
+ * The same for the part of sec in [start, end) only, widened to whole
+ * ranges (symbol to symbol), after loading their relocations if obj was
+ * loaded with OBJ_LOAD_LAZY (obj_load_range()).  A section that is not
+ * code only gets its relocations loaded.  Idempotent, like the whole
+ * sweep; a diff of a few functions of a large object (diff_opts.focus)
+ * decodes only those.  Returns 0, or -1 with err set.
+ */
+int obj_decode_range(struct obj *obj, struct section *sec, uint64_t start, uint64_t end,
+		     struct ipbp_err *err);
+
+/*
  * A memo of what the sweep found in each range, by the range's bytes.
  * Decoding the old and the new object of a pair with one memo sweeps each
  * function that did not change once: the new object's copy reuses what

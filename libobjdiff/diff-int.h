@@ -25,6 +25,7 @@ struct unit {
 	struct unit *group_next;	/* same group, same side, symbol order */
 	uint32_t group;			/* index in ctx->groups */
 	uint32_t tried;			/* statics pass: last function tried + 1 */
+	uint8_t focus;			/* opts->focus: FOCUS_*, 0 left out */
 	unsigned reasons;		/* DIFF_R_*, on both twins */
 	enum symbol_kind kind;		/* effective: SYMK_FUNC, _DATA or _TLS */
 	uint64_t parts_size;		/* sizes of the hidden parts */
@@ -89,6 +90,12 @@ void diff_find_parts(struct diff_ctx *ctx, int side);
 void diff_side_release(struct diff_side *side);
 void diff_twin(struct unit *a, struct unit *b);
 bool diff_is_literal(const struct symbol *sym);
+
+/* focus.c */
+int diff_focus_named(struct diff_ctx *ctx);
+int diff_focus_needed(struct diff_ctx *ctx);
+/* Whether u is compared and reported: always, without opts->focus. */
+bool diff_in_focus(const struct diff_ctx *ctx, const struct unit *u);
 
 /* compare.c */
 int diff_compare_symbols(struct diff_ctx *ctx);

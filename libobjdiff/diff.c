@@ -87,7 +87,7 @@ static int diff_fold_parts(struct diff_ctx *ctx)
 		for (size_t i = 0; i < side->nr_units; i++) {
 			struct unit *u = &side->units[i], *root = u->root;
 
-			if (!is_hidden(u))
+			if (!is_hidden(u) || !diff_in_focus(ctx, u))
 				continue;
 			root->parts_size = size_add(root->parts_size, u->sym->size);
 			if (unit_status(u, s) == DIFF_SAME)
@@ -137,13 +137,13 @@ static int diff_collect(struct diff_ctx *ctx)
 		struct unit *n = &new->units[i];
 		enum diff_status st = unit_status(n, 1);
 
-		if (!is_hidden(n) && (st != DIFF_SAME || all))
+		if (!is_hidden(n) && diff_in_focus(ctx, n) && (st != DIFF_SAME || all))
 			add_result(ctx, n->twin, n, st);
 	}
 	for (size_t i = 0; i < old->nr_units; i++) {
 		struct unit *o = &old->units[i];
 
-		if (!o->twin && !is_hidden(o))
+		if (!o->twin && !is_hidden(o) && diff_in_focus(ctx, o))
 			add_result(ctx, o, NULL, DIFF_REMOVED);
 	}
 	return 0;
@@ -215,11 +215,14 @@ int diff_objs(struct diff_pair *pair, struct obj *old, struct obj *new,
 
 	/* Twins: by name, static locals by reference, then the rest. */
 	if ((ret = diff_correlate_symbols(&ctx)) < 0 ||
+	    (ctx.opts->focus && (ret = diff_focus_named(&ctx)) < 0) ||
 	    (ret = diff_correlate_statics(&ctx)) < 0 ||
 	    (ret = diff_correlate_leftovers(&ctx)) < 0)
 		goto out;
 	diff_find_parts(&ctx, 0);
 	diff_find_parts(&ctx, 1);
+	if (ctx.opts->focus && (ret = diff_focus_needed(&ctx)) < 0)
+		goto out;
 	ctx.differs = has_unmatched(&ctx);
 
 	/* Bytes and relocations of each pair of twins. */
@@ -248,10 +251,12 @@ int diff_one_sided(struct diff_pair *pair, struct obj *old, struct obj *new,
 		ret = ipbp_error(err, "internal error: diff_one_sided needs one object");
 		goto out;
 	}
-	if ((ret = diff_build_units(&ctx, old ? 0 : 1)) < 0)
+	if ((ret = diff_build_units(&ctx, old ? 0 : 1)) < 0 ||
+	    (ctx.opts->focus && (ret = diff_focus_named(&ctx)) < 0))
 		goto out;
 	diff_find_parts(&ctx, old ? 0 : 1);
-	if ((ret = diff_fold_parts(&ctx)) < 0 ||
+	if ((ctx.opts->focus && (ret = diff_focus_needed(&ctx)) < 0) ||
+	    (ret = diff_fold_parts(&ctx)) < 0 ||
 	    (ret = diff_collect(&ctx)) < 0)
 		goto out;
 out:

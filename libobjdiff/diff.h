@@ -6,8 +6,12 @@
  *
  *   diff_correlate_symbols()     twins by normalized name (compiler numbering
  *                                stripped), per kind, locals by source file
+ *   diff_focus_named()           with opts->focus: the named units' code
+ *                                loaded and decoded
  *   diff_correlate_statics()     static locals through their referencing
  *                                function, as kpatch does
+ *   diff_focus_needed()          with opts->focus: what the named units
+ *                                refer to, loaded and decoded too
  *   diff_compare_symbols()       bytes outside relocation fields, relocations
  *                                in order by target identity, data by size,
  *                                bytes and relocations
@@ -65,6 +69,12 @@ struct diff_opts {
 	bool all;		/* keep SAME symbols in the result */
 	bool quick;		/* stop at the first difference (-q) */
 	bool debug;		/* report debug-only changes (DIFF_R_DEBUG) */
+	/* Non-NULL: compare only the symbols of these names (sorted by
+	 * strcmp) and what they refer to, and report only those (focus.c).
+	 * The objects need not be decoded, and may be loaded with
+	 * OBJ_LOAD_LAZY: what is compared is loaded and decoded. */
+	const char *const *focus;
+	size_t nr_focus;
 };
 
 /* The comparison of one object pair. */

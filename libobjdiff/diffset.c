@@ -74,7 +74,9 @@ static int add_pair(struct diffset *set, struct obj *old, struct obj *new,
 static int load_input(const struct diffset_input *in, const struct diffset_opts *opts,
 		      struct objfile **file, struct ipbp_err *err)
 {
-	struct objfile_opts fo = { .arch = opts->arch };
+	/* A focused diff loads and decodes what it compares itself. */
+	struct objfile_opts fo = { .arch = opts->arch,
+				   .load_flags = opts->diff.focus ? OBJ_LOAD_LAZY : 0 };
 
 	if (in->data)
 		return objfile_from_memory(file, in->name, in->data, in->size, &fo, err);
@@ -247,7 +249,7 @@ static int open_inputs(struct diffset *set, const struct diffset_input *old,
 		   (new && open_input(set, new, opts, nf, err) < 0)) {
 		return -1;
 	}
-	return decode_files(*of, *nf, err);
+	return opts->diff.focus ? 0 : decode_files(*of, *nf, err);
 }
 
 /*

@@ -24,8 +24,9 @@
  * or architectures, a directory against a file, a directory without
  * opts->recursive; with opts->keep_going, such an error inside two trees
  * (or an unreadable file there) leaves out that one path.  Every object is
- * decoded (obj_decode_references())
- * before it is compared.  The objects stay mapped while the diffset lives:
+ * decoded (obj_decode_references()) before it is compared; with
+ * opts->diff.focus, objects are loaded with OBJ_LOAD_LAZY instead, and the
+ * diff loads and decodes what it compares.  The objects stay mapped while the diffset lives:
  * pairs point into them.
  */
 #ifndef IPBP_DIFFSET_H

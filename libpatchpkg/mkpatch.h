@@ -88,7 +88,10 @@ struct mkpatch_result {
  * "---"/"+++" names, and lines whose names grep removed apply when there
  * is one pair only.  Without old and new, the stream's names are opened
  * ("lib.a(x.o)" opens lib.a); each must have its names.  Without a stream,
- * every "~" and "+" of every pair is selected.
+ * every "~" and "+" of every pair is selected.  With one, the pairs are
+ * compared in focus (diff_opts.focus) on the names it selects: what those
+ * symbols refer to is compared and reported too, the rest is left out, so
+ * that a one-function patch of a large object reads little of it.
  */
 struct diffset;
 
@@ -103,6 +106,9 @@ struct mkpatch_set {
 	struct diffset **sets;
 	size_t nr_sets;
 	char **paths;			/* [2 * i], [2 * i + 1]: of sets[i] */
+	const char **focus;		/* the names the stream selects, sorted
+					 * (diff_opts.focus); NULL: all */
+	size_t nr_focus;
 };
 
 int mkpatch_set_open(struct mkpatch_set *set, const char *old, const char *new,

@@ -39,7 +39,9 @@ static int add_input(struct mkpatch_set *set, const struct diff_pair *pair,
 static int open_set(struct mkpatch_set *set, const char *old, const char *new, bool recursive,
 		    struct diffset **out, struct ipbp_err *err)
 {
-	struct diffset_opts opts = { .diff = { .all = true }, .recursive = recursive };
+	struct diffset_opts opts = { .diff = { .all = true, .focus = set->focus,
+					       .nr_focus = set->nr_focus },
+				     .recursive = recursive };
 	struct diffset **v = realloc(set->sets, (set->nr_sets + 1) * sizeof(*v));
 	char **p = realloc(set->paths, (set->nr_sets + 1) * 2 * sizeof(*p));
 
@@ -197,6 +199,37 @@ static int collect_context(struct mkpatch_set *set, struct ipbp_err *err)
 	return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The names of the stream's "~" and "+" lines, sorted, once each. */
+static int collect_focus(struct mkpatch_set *set, const struct diff_stream *stream,
+			 struct ipbp_err *err)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < stream->nr_pairs; i++)
+		n += stream->pairs[i].nr_syms;
+	set->focus = calloc(n + 1, sizeof(*set->focus));
+	if (!set->focus)
+		return ipbp_error(err, "out of memory");
+	n = 0;
+	for (size_t i = 0; i < stream->nr_pairs; i++)
+		for (size_t k = 0; k < stream->pairs[i].nr_syms; k++) {
+			const struct stream_symbol *ss = &stream->pairs[i].syms[k];
+
+			if (ss->status == DIFF_CHANGED || ss->status == DIFF_ADDED)
+				set->focus[n++] = ss->name;
+		}
+	qsort(set->focus, n, sizeof(*set->focus), cmp_str);
+	for (size_t i = 0; i < n; i++)
+		if (!set->nr_focus || strcmp(set->focus[set->nr_focus - 1], set->focus[i]))
+			set->focus[set->nr_focus++] = set->focus[i];
+	return 0;
+}
+
 int mkpatch_set_open(struct mkpatch_set *set, const char *old, const char *new,
 		     const struct diff_stream *stream, bool recursive, struct ipbp_err *err)
 {
@@ -204,7 +237,9 @@ int mkpatch_set_open(struct mkpatch_set *set, const char *old, const char *new,
 	int ret = 0;
 
 	memset(set, 0, sizeof(*set));
-	if (old && new) {
+	if (stream && collect_focus(set, stream, err) < 0) {
+		ret = -1;
+	} else if (old && new) {
 		if (open_set(set, old, new, recursive, &ds, err) < 0 ||
 		    select_from(set, ds, stream, err) < 0)
 			ret = -1;
@@ -236,5 +271,6 @@ void mkpatch_set_release(struct mkpatch_set *set)
 	free(set->paths);
 	free(set->inputs);
 	free(set->context);
+	free(set->focus);
 	memset(set, 0, sizeof(*set));
 }

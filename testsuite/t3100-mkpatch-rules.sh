@@ -18,7 +18,10 @@
 #   - patchinfo --verify p.so says "p.so: ok";
 #   - unchanged code is never copied: the code symbols the patch defines
 #     (nm, "@plt" stubs left out) are exactly its replaced and added
-#     functions.
+#     functions;
+#   - mkpatch -o whole.so orig.o patched.o, which compares the whole pair
+#     instead of what the stream names, builds the same patch, byte for
+#     byte.
 # One normalization: under -ffunction-sections gcc names a function's
 # merged string section after the function (.rodata.banner.str1.1), clang
 # does not (.rodata.str1.1): the same kind of section, so the function
@@ -123,7 +126,9 @@ check() {
 	test_cmp "$d/verify.expect" "$d/verify" || return 1
 	sed -n 's/^\(replace\|add\) func \([^ ]*\).*/\2/p' "$d/actual" | sort >"$d/code.expect" &&
 	code_symbols "$d/p.so" >"$d/code" &&
-	test_cmp "$d/code.expect" "$d/code"
+	test_cmp "$d/code.expect" "$d/code" || return 1
+	(cd "$d" && mkpatch -o whole.so orig.o patched.o 2>/dev/null) &&
+	cmp "$d/p.so" "$d/whole.so"
 }
 
 # refused NAME TARGET: mkpatch refuses with the expected message.

@@ -11,7 +11,11 @@
 #   - readelf -a -W exits 0 with nothing on stderr;
 #   - objdump -d (llvm-objdump -d for aarch64: binutils here is x86 only)
 #     exits 0 and shows each replaced and added function by name;
-#   - nm -D lists added_check, the new global function, as defined code.
+#   - nm -D lists added_check, the new global function, as defined code;
+#   - objdiff's stream gives the same patch, byte for byte: mkpatch -s
+#     compares only what the stream names (a diff in focus, over objects
+#     whose relocations load on demand) and must find what the whole
+#     comparison finds.
 # A case mkpatch is known to get wrong is listed in known_bug(): it is run,
 # and skipped with the reason while it fails (as in t1100).
 . "$IPBP_SRC/testsuite/lib.sh"
@@ -75,6 +79,9 @@ check() {
 	done
 	nm -D "$d/p.so" >"$d/nm" || return 1
 	grep -Eq '^[0-9a-f]+ T added_check$' "$d/nm" || { cat "$d/nm"; echo "nm -D: no added_check"; return 1; }
+	(cd "$d" && objdiff old.o new.o >stream; test $? = 1) &&
+	(cd "$d" && mkpatch -s stream -o focus.so old.o new.o 2>/dev/null) &&
+	cmp "$d/p.so" "$d/focus.so"
 }
 
 # known_bug TARGET FLAGS: why mkpatch is known to fail this build.

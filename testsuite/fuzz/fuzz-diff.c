@@ -23,7 +23,12 @@
  *     same symbols (status, kind, name, reasons), whatever bytes the names
  *     hold; the JSON writer runs too;
  *   - diff_one_sided() on each object, diff_normalized_name() on every
- *     name with small buffers.
+ *     name with small buffers;
+ *   - a diff in focus (diff_opts.focus, as mkpatch with a stream runs it)
+ *     of the objects loaded again with OBJ_LOAD_LAZY, on the names the
+ *     whole diff found changed: it loads relocations from the fuzzed
+ *     tables range by range; its result passes the same checks and lists
+ *     nothing with a focus on no name.
  *
  * Broken invariants abort() with a message: libFuzzer records them.
  *
@@ -224,6 +229,54 @@ static void diff_two(struct obj *old, struct obj *new)
 	diff_pair_release(&pq);
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The names pair lists as changed or added, sorted (diff_opts.focus). */
+static size_t changed_names(const struct diff_pair *pair, const char **names)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < pair->nr_syms; i++)
+		if (pair->syms[i].status == DIFF_CHANGED || pair->syms[i].status == DIFF_ADDED)
+			names[n++] = pair->syms[i].name;
+	qsort(names, n, sizeof(*names), cmp_names);
+	return n;
+}
+
+static void diff_focused(struct obj *old, struct obj *new, struct obj *lazy_old,
+			 struct obj *lazy_new)
+{
+	struct diff_opts all = { .all = true };
+	struct diff_pair whole, pair;
+	struct ipbp_err err = { "" };
+	const char **names;
+
+	if (!is_comparable(old, new) || diff_objs(&whole, old, new, &all, &err) < 0)
+		return;
+	names = calloc(whole.nr_syms + 1, sizeof(*names));
+	if (!names)
+		abort();
+	all.focus = names;
+	all.nr_focus = 0;
+	if (diff_objs(&pair, lazy_old, lazy_new, &all, &err) == 0) {
+		if (pair.nr_syms)
+			bug("%s: a focus on no name lists %zu symbols", name_of(new), pair.nr_syms);
+		diff_pair_release(&pair);
+	}
+	all.nr_focus = changed_names(&whole, names);
+	if (diff_objs(&pair, lazy_old, lazy_new, &all, &err) == 0) {
+		check_pair(&pair);
+		diff_pair_release(&pair);
+	} else if (!err.msg[0]) {
+		bug("diff_objs in focus failed without a message");
+	}
+	free(names);
+	diff_pair_release(&whole);
+}
+
 static void one_sided(struct obj *obj, bool as_old)
 {
 	struct diff_opts all = { .all = true };
@@ -266,10 +319,12 @@ static void normalize_names(const struct obj *obj)
 	}
 }
 
-/* Reads one half into a buffer of its own; NULL when it is not an object. */
+/* Reads one half into a buffer of its own; NULL when it is not an object.
+ * Lazy: loaded with OBJ_LOAD_LAZY and not decoded (a diff in focus). */
 static struct objfile *read_half(const uint8_t *data, size_t size, const char *name,
-				 uint8_t **copy)
+				 uint8_t **copy, bool lazy)
 {
+	struct objfile_opts opts = { .load_flags = lazy ? OBJ_LOAD_LAZY : 0 };
 	struct ipbp_err err = { "" };
 	struct objfile *file;
 	struct obj *obj;
@@ -278,12 +333,14 @@ static struct objfile *read_half(const uint8_t *data, size_t size, const char *n
 	if (!*copy)
 		abort();
 	memcpy(*copy, data, size);
-	if (objfile_from_memory(&file, name, *copy, size, NULL, &err) < 0) {
+	if (objfile_from_memory(&file, name, *copy, size, &opts, &err) < 0) {
 		if (!err.msg[0])
 			bug("objfile_from_memory failed without a message");
 		return NULL;
 	}
 	for_each_obj(file, obj) {
+		if (lazy)
+			break;
 		err.msg[0] = 0;
 		if (obj_decode_references(obj, &err) < 0 && !err.msg[0])
 			bug("%s: obj_decode_references failed without a message", obj->name);
@@ -293,8 +350,8 @@ static struct objfile *read_half(const uint8_t *data, size_t size, const char *n
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct objfile *old, *new;
-	uint8_t *old_bytes, *new_bytes;
+	struct objfile *old, *new, *lazy_old, *lazy_new;
+	uint8_t *old_bytes, *new_bytes, *lazy_old_bytes, *lazy_new_bytes;
 	size_t split;
 
 	if (size < 4)
@@ -303,8 +360,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 (size_t)data[3] << 24) % (size - 4 + 1);
 	data += 4;
 	size -= 4;
-	old = read_half(data, split, "old.o", &old_bytes);
-	new = read_half(data + split, size - split, "new.o", &new_bytes);
+	old = read_half(data, split, "old.o", &old_bytes, false);
+	new = read_half(data + split, size - split, "new.o", &new_bytes, false);
+	lazy_old = read_half(data, split, "old.o", &lazy_old_bytes, true);
+	lazy_new = read_half(data + split, size - split, "new.o", &lazy_new_bytes, true);
 
 	for (size_t i = 0; old && i < old->nr_objs && i < MAX_OBJS; i++) {
 		normalize_names(old->objs[i]);
@@ -315,12 +374,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (size_t j = 0; new && j < new->nr_objs && j < MAX_OBJS; j++)
 		one_sided(new->objs[j], false);
+	/* Both loads of a half read the same bytes: the same objects. */
+	for (size_t i = 0; old && lazy_old && i < old->nr_objs && i < lazy_old->nr_objs &&
+			   i < MAX_OBJS; i++)
+		for (size_t j = 0; new && lazy_new && j < new->nr_objs && j < lazy_new->nr_objs &&
+				   j < MAX_OBJS; j++)
+			diff_focused(old->objs[i], new->objs[j], lazy_old->objs[i],
+				     lazy_new->objs[j]);
 
 	if (old)
 		objfile_free(old);
 	if (new)
 		objfile_free(new);
+	if (lazy_old)
+		objfile_free(lazy_old);
+	if (lazy_new)
+		objfile_free(lazy_new);
 	free(old_bytes);
 	free(new_bytes);
+	free(lazy_old_bytes);
+	free(lazy_new_bytes);
 	return 0;
 }

@@ -690,6 +690,80 @@ START_TEST(test_added_relocs_as_full_finalize)
 }
 END_TEST
 
+/*
+ * OBJ_LOAD_LAZY: relocations loaded a function at a time (in reverse
+ * order, with overlaps) and decoded range by range must give the model a
+ * whole load and sweep give; one function alone loads only its own.
+ */
+static size_t code_relocs(const struct obj *obj)
+{
+	const struct section *sec;
+	size_t n = 0;
+
+	for_each_section(obj, sec)
+		if (is_code_section(sec))
+			n += sec->nr_relocs;
+	return n;
+}
+
+static bool any_lazy(const struct obj *obj)
+{
+	const struct section *sec;
+
+	for_each_section(obj, sec)
+		if (sec->lazy)
+			return true;
+	return false;
+}
+
+START_TEST(test_lazy_ranges_as_whole_decode)
+{
+	const char *path = unit_compile(targets[_i], "-fPIC -O2", added_src);
+	struct objfile_opts lazy_opts = { .load_flags = OBJ_LOAD_LAZY };
+	struct objfile *whole = unit_open(path, NULL), *lazy = NULL;
+	struct ipbp_err err = { "" };
+	struct obj *obj;
+	struct symbol *sym;
+	struct section *sec;
+	size_t nr_whole, pick_relocs;
+	char *expect, *got;
+
+	decode(whole->objs[0]);
+	expect = relocs_text(whole->objs[0]);
+	nr_whole = code_relocs(whole->objs[0]);
+	ck_assert_msg(objfile_open(&lazy, path, &lazy_opts, &err) == 0, "%s", err.msg);
+	obj = lazy->objs[0];
+	ck_assert_msg(any_lazy(obj), "%s: nothing deferred", targets[_i]);
+
+	sym = obj_find_symbol(obj, "pick");
+	ck_assert(sym && sym->sec);
+	ck_assert_msg(obj_decode_range(obj, sym->sec, sym->offset, sym->offset + sym->size,
+				       &err) == 0, "%s", err.msg);
+	pick_relocs = code_relocs(obj);
+	ck_assert_msg(pick_relocs > 0 && pick_relocs < nr_whole, "%s: %zu of %zu relocations",
+		      targets[_i], pick_relocs, nr_whole);
+
+	for (size_t i = obj->nr_symbols; i-- > 0;) {
+		sym = obj->symbols[i];
+		if (sym->kind == SYMK_FUNC && sym->sec && is_defined(sym))
+			ck_assert_msg(obj_decode_range(obj, sym->sec, sym->offset,
+						       sym->offset + sym->size, &err) == 0,
+				      "%s", err.msg);
+	}
+	for_each_section(obj, sec)
+		if (is_code_section(sec))
+			ck_assert_msg(obj_decode_range(obj, sec, 0, sec->size, &err) == 0,
+				      "%s", err.msg);
+	ck_assert_msg(!any_lazy(obj), "%s: still deferred", targets[_i]);
+	got = relocs_text(obj);
+	ck_assert_str_eq(got, expect);
+	free(got);
+	free(expect);
+	objfile_free(lazy);
+	objfile_free(whole);
+}
+END_TEST
+
 static Suite *decode_suite(void)
 {
 	Suite *s = suite_create("decode");
@@ -712,6 +786,7 @@ static Suite *decode_suite(void)
 	tcase_add_test(compiled, test_bias_refinement_compiled);
 	tcase_add_loop_test(compiled, test_memo_finds_what_a_sweep_finds, 0, 3);
 	tcase_add_loop_test(compiled, test_added_relocs_as_full_finalize, 0, 3);
+	tcase_add_loop_test(compiled, test_lazy_ranges_as_whole_decode, 0, 3);
 	suite_add_tcase(s, compiled);
 	return s;
 }
