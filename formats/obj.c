@@ -791,6 +791,21 @@ struct symbol *obj_find_symbol_covering(const struct section *sec, uint64_t offs
 	return obj_find_symbol_covering_hint(sec, offset, &hint);
 }
 
+size_t obj_first_symbol_after(const struct section *sec, uint64_t offset)
+{
+	size_t lo = 0, hi = sec->nr_syms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sec->syms[mid]->offset <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 size_t obj_first_reloc(const struct section *sec, uint64_t offset)
 {
 	size_t lo = 0, hi = sec->nr_relocs;

@@ -323,6 +323,9 @@ struct symbol *obj_find_symbol_covering(const struct section *sec, uint64_t offs
 /* The index in sec->relocs of the first relocation at or after offset
  * (sec->nr_relocs when none is). */
 size_t obj_first_reloc(const struct section *sec, uint64_t offset);
+/* The index in sec->syms of the first symbol after offset (sec->nr_syms
+ * when none is). */
+size_t obj_first_symbol_after(const struct section *sec, uint64_t offset);
 /* The relocation whose field contains sec+offset, or NULL. */
 struct reloc *obj_find_reloc(const struct section *sec, uint64_t offset);
 /* The same two, fast for offsets that mostly increase (a linear sweep):

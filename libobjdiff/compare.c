@@ -393,17 +393,9 @@ static uint64_t next_anchor(const struct diff_side *side, const struct section *
 
 static uint64_t next_symbol_start(const struct section *sec, uint64_t loc)
 {
-	size_t lo = 0, hi = sec->nr_syms;
+	size_t i = obj_first_symbol_after(sec, loc);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->syms[mid]->offset <= loc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < sec->nr_syms ? sec->syms[lo]->offset : UINT64_MAX;
+	return i < sec->nr_syms ? sec->syms[i]->offset : UINT64_MAX;
 }
 
 /* The extent of the anonymous region at ref (see the top comment). */

@@ -694,16 +694,8 @@ int obj_decode_references(struct obj *obj, struct ipbp_err *err)
  * symbol at or before it, or at 0; *i is where range_end() goes on. */
 static uint64_t range_holding(const struct section *sec, uint64_t offset, size_t *i)
 {
-	size_t lo = 0, hi = sec->nr_syms;
+	size_t lo = obj_first_symbol_after(sec, offset);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->syms[mid]->offset <= offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	*i = lo ? lo - 1 : 0;
 	return lo ? sec->syms[lo - 1]->offset : 0;
 }
