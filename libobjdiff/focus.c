@@ -74,6 +74,15 @@ static int side_of(const struct diff_ctx *ctx, const struct unit *u)
 	return u >= old->units && u < old->units + old->nr_units ? 0 : 1;
 }
 
+/* Adds u to the units to visit. */
+static int push(struct focus_walk *w, struct unit *u)
+{
+	if (array_grow((void **)&w->todo, &w->cap, w->nr + 1, sizeof(*w->todo)) < 0)
+		return ipbp_error(w->ctx->err, "out of memory");
+	w->todo[w->nr++] = u;
+	return 0;
+}
+
 /* Raises u to level, loading it the first time. */
 static int raise_unit(struct focus_walk *w, struct unit *u, uint8_t level)
 {
@@ -82,10 +91,7 @@ static int raise_unit(struct focus_walk *w, struct unit *u, uint8_t level)
 	if (load_unit(w->ctx, side_of(w->ctx, u), u) < 0)
 		return -1;
 	u->focus = level;
-	if (array_grow((void **)&w->todo, &w->cap, w->nr + 1, sizeof(*w->todo)) < 0)
-		return ipbp_error(w->ctx->err, "out of memory");
-	w->todo[w->nr++] = u;
-	return 0;
+	return push(w, u);
 }
 
 /* What a reference leads to: a unit, or code without one (a local label
@@ -250,11 +256,8 @@ int diff_focus_needed(struct diff_ctx *ctx)
 		for (size_t i = 0; i < ctx->side[s].nr_units && !ret; i++) {
 			struct unit *u = &ctx->side[s].units[i];
 
-			if (u->focus &&
-			    array_grow((void **)&w.todo, &w.cap, w.nr + 1, sizeof(*w.todo)) < 0)
-				ret = ipbp_error(ctx->err, "out of memory");
-			else if (u->focus)
-				w.todo[w.nr++] = u;
+			if (u->focus)
+				ret = push(&w, u);
 		}
 	if (!ret)
 		ret = add_readers(&w);
