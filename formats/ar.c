@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "archive.h"
+#include "bytes.h"
 #include "obj.h"
 
 #define AR_MAGIC	"!<arch>\n"
@@ -66,16 +67,6 @@ struct ar_reader {
 	const uint8_t *index;	/* NULL when there is none */
 	size_t index_size;
 };
-
-/* An unsigned integer of 2, 4 or 8 bytes, read byte by byte. */
-static uint64_t get_uint(const uint8_t *p, unsigned width, bool big_endian)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < width; i++)
-		v = v << 8 | p[big_endian ? i : width - 1 - i];
-	return v;
-}
 
 /* Thin archives too, so that archive_read() refuses them with a reason. */
 bool archive_probe(const uint8_t *data, size_t size)

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bytes.h - little-endian fields read and written a byte at a time (no
- * unaligned loads, any host byte order), and sign extension: what the
- * readers, the patch writers and the relocation rules share.
+ * unaligned loads, any host byte order), fields of either byte order read
+ * whole, and sign extension: what the readers, the patch writers and the
+ * relocation rules share.
  */
 #ifndef IPBP_BYTES_H
 #define IPBP_BYTES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -23,6 +25,39 @@ static inline void put_le(uint8_t *p, uint64_t v, unsigned width)
 {
 	for (unsigned i = 0; i < width; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/*
+ * The unsigned integer of width bytes at p, stored big_endian or not.
+ * Widths 2, 4 and 8 are loaded whole (memcpy, then a byte swap when the
+ * orders differ): the ELF reader calls this for every field of every
+ * symbol and relocation.
+ */
+static inline uint64_t get_uint(const uint8_t *p, unsigned width, bool big_endian)
+{
+	bool swap = big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+	uint64_t v = 0;
+
+	switch (width) {
+	case 2: {
+		uint16_t x;
+
+		memcpy(&x, p, 2);
+		return swap ? __builtin_bswap16(x) : x;
+	}
+	case 4: {
+		uint32_t x;
+
+		memcpy(&x, p, 4);
+		return swap ? __builtin_bswap32(x) : x;
+	}
+	case 8:
+		memcpy(&v, p, 8);
+		return swap ? __builtin_bswap64(v) : v;
+	}
+	for (unsigned i = 0; i < width; i++)
+		v = v << 8 | p[big_endian ? i : width - 1 - i];
+	return v;
 }
 
 /* The low bits bits of v as a two's-complement number (bits 1 to 64). */

@@ -479,17 +479,6 @@ const struct elf_reloc_type *elf_reloc_type(enum obj_arch arch, uint32_t type)
 	return &table[type];
 }
 
-static uint64_t read_uint(const uint8_t *p, unsigned width, bool big_endian)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < width; i++) {
-		unsigned b = big_endian ? i : width - 1 - i;
-		v = (v << 8) | p[b];
-	}
-	return v;
-}
-
 static int64_t thumb_bl_offset(uint32_t hi, uint32_t lo)
 {
 	uint32_t s = (hi >> 10) & 1, j1 = (lo >> 13) & 1, j2 = (lo >> 11) & 1;
@@ -523,18 +512,18 @@ bool elf_reloc_read_addend(const struct elf_reloc_type *t, const uint8_t *p,
 	uint32_t w = 0, hi = 0, lo = 0;
 
 	if (t->width == 4) {
-		w = (uint32_t)read_uint(p, 4, big_endian);
-		hi = (uint32_t)read_uint(p, 2, big_endian);
-		lo = (uint32_t)read_uint(p + 2, 2, big_endian);
+		w = (uint32_t)get_uint(p, 4, big_endian);
+		hi = (uint32_t)get_uint(p, 2, big_endian);
+		lo = (uint32_t)get_uint(p + 2, 2, big_endian);
 	} else if (t->width == 2) {
-		hi = (uint32_t)read_uint(p, 2, big_endian);
+		hi = (uint32_t)get_uint(p, 2, big_endian);
 	}
 
 	switch (t->enc) {
 	case ENC_DATA:
 		if (t->width == 0 || t->width > 8)
 			return false;
-		*addend = sign_extend(read_uint(p, t->width, big_endian), t->width * 8);
+		*addend = sign_extend(get_uint(p, t->width, big_endian), t->width * 8);
 		return true;
 	case ENC_PREL31:
 		*addend = sign_extend(w, 31);

@@ -56,6 +56,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "bytes.h"
 #include "elf-reloc.h"
 #include "obj.h"
 
@@ -117,15 +118,6 @@ static bool starts_with(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
-static uint64_t read_raw(const uint8_t *p, unsigned width, bool big_endian)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < width; i++)
-		v = (v << 8) | p[big_endian ? i : width - 1 - i];
-	return v;
-}
-
 static bool elf_probe(const uint8_t *data, size_t size)
 {
 	return size >= SELFMAG && !memcmp(data, ELFMAG, SELFMAG);
@@ -166,10 +158,10 @@ static int check_layout(struct obj *obj, struct elf_layout *l, struct ipbp_err *
 		return -1;
 	be = l->big_endian;
 	want = l->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
-	l->shoff = read_raw(p + (l->is64 ? 40 : 32), l->is64 ? 8 : 4, be);
-	l->shentsize = read_raw(p + (l->is64 ? 58 : 46), 2, be);
-	l->shnum = read_raw(p + (l->is64 ? 60 : 48), 2, be);
-	l->shstrndx = read_raw(p + (l->is64 ? 62 : 50), 2, be);
+	l->shoff = get_uint(p + (l->is64 ? 40 : 32), l->is64 ? 8 : 4, be);
+	l->shentsize = get_uint(p + (l->is64 ? 58 : 46), 2, be);
+	l->shnum = get_uint(p + (l->is64 ? 60 : 48), 2, be);
+	l->shstrndx = get_uint(p + (l->is64 ? 62 : 50), 2, be);
 	if (l->shoff == 0) {
 		if (l->shnum)
 			return obj_error(obj, err, "%zu section headers at offset 0", l->shnum);
@@ -181,14 +173,14 @@ static int check_layout(struct obj *obj, struct elf_layout *l, struct ipbp_err *
 	if (!in_bounds(obj->size, l->shoff, want))
 		return obj_error(obj, err, "section header table extends past end of file");
 	if (l->shnum == 0) {
-		uint64_t n = read_raw(p + l->shoff + (l->is64 ? 32 : 20), l->is64 ? 8 : 4, be);
+		uint64_t n = get_uint(p + l->shoff + (l->is64 ? 32 : 20), l->is64 ? 8 : 4, be);
 
 		if (n > obj->size / want)
 			return obj_error(obj, err, "section header table extends past end of file");
 		l->shnum = n;
 	}
 	if (l->shstrndx == SHN_XINDEX)
-		l->shstrndx = read_raw(p + l->shoff + (l->is64 ? 40 : 24), 4, be);
+		l->shstrndx = get_uint(p + l->shoff + (l->is64 ? 40 : 24), 4, be);
 	if (l->shnum > OBJ_MAX_SECTIONS)
 		return obj_error(obj, err, "too many sections (%zu)", l->shnum);
 	if (!in_bounds(obj->size, l->shoff, (uint64_t)l->shnum * want))
@@ -380,8 +372,8 @@ static int compressed_size(struct elf_reader *r, size_t i, uint64_t *size)
 	if (sh->sh_type == SHT_NOBITS || sh->sh_type == SHT_NULL || sh->sh_size < chdr)
 		return obj_error(r->obj, r->err, "compressed section %zu is too small", i);
 	p = r->obj->data + sh->sh_offset;
-	*size = r->l.is64 ? read_raw(p + 8, 8, r->l.big_endian)
-			  : read_raw(p + 4, 4, r->l.big_endian);
+	*size = r->l.is64 ? get_uint(p + 8, 8, r->l.big_endian)
+			  : get_uint(p + 4, 4, r->l.big_endian);
 	return 0;
 }
 
@@ -414,7 +406,7 @@ static int inflate_section(struct elf_reader *r, size_t i, struct section *sec)
 	size_t chdr = r->l.is64 ? sizeof(Elf64_Chdr) : sizeof(Elf32_Chdr);
 	const uint8_t *p = r->obj->data + scn->shdr.sh_offset;
 	uint64_t in = scn->shdr.sh_size - chdr, size = scn->extent;
-	uint32_t type = (uint32_t)read_raw(p, 4, r->l.big_endian);
+	uint32_t type = (uint32_t)get_uint(p, 4, r->l.big_endian);
 	uint8_t *buf;
 
 	if ((type != ELFCOMPRESS_ZLIB && type != ELFCOMPRESS_ZSTD) || size == 0 ||
@@ -566,7 +558,7 @@ static int symbol_shndx(struct elf_reader *r, size_t shndx_sec, size_t i,
 	sh = &r->scns[shndx_sec].shdr;
 	if (i >= sh->sh_size / 4)
 		return obj_error(r->obj, r->err, "symbol %zu past end of the extended section index table", i);
-	*out = read_raw(r->obj->data + sh->sh_offset + 4 * i, 4, r->l.big_endian);
+	*out = get_uint(r->obj->data + sh->sh_offset + 4 * i, 4, r->l.big_endian);
 	return 0;
 }
 
@@ -710,9 +702,9 @@ static int read_group(struct elf_reader *r, size_t idx)
 	sig = r->syms[sh->sh_info];
 	/* A section symbol as signature stands for its section's name. */
 	name = sig->kind == SYMK_SECTION && sig->sec ? sig->sec->name : sig->name;
-	flags = read_raw(p, 4, r->l.big_endian);
+	flags = get_uint(p, 4, r->l.big_endian);
 	for (uint64_t off = 4; off < sh->sh_size; off += 4) {
-		uint64_t m = read_raw(p + off, 4, r->l.big_endian);
+		uint64_t m = get_uint(p + off, 4, r->l.big_endian);
 		struct section *sec;
 
 		if (m == 0 || m >= r->l.shnum)
@@ -854,19 +846,19 @@ static void read_lazy_entry(const struct elf_lazy *z, size_t i, GElf_Rela *ra)
 {
 	const uint8_t *p = z->table + i * z->entsize;
 	unsigned w = z->is64 ? 8 : 4;
-	uint64_t info = read_raw(p + w, w, z->big_endian);
+	uint64_t info = get_uint(p + w, w, z->big_endian);
 
-	ra->r_offset = read_raw(p, w, z->big_endian);
+	ra->r_offset = get_uint(p, w, z->big_endian);
 	ra->r_info = z->is64 ? info : GELF_R_INFO(ELF32_R_SYM(info), ELF32_R_TYPE(info));
 	ra->r_addend = 0;
 	if (z->rela)
-		ra->r_addend = z->is64 ? (int64_t)read_raw(p + 16, 8, z->big_endian) :
-					 (int32_t)read_raw(p + 8, 4, z->big_endian);
+		ra->r_addend = z->is64 ? (int64_t)get_uint(p + 16, 8, z->big_endian) :
+					 (int32_t)get_uint(p + 8, 4, z->big_endian);
 }
 
 static uint64_t lazy_offset(const struct elf_lazy *z, size_t i)
 {
-	return read_raw(z->table + i * z->entsize, z->is64 ? 8 : 4, z->big_endian);
+	return get_uint(z->table + i * z->entsize, z->is64 ? 8 : 4, z->big_endian);
 }
 
 struct entry_order {

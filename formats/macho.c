@@ -180,15 +180,6 @@ static uint64_t get_be64(const uint8_t *p)
 	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
 }
 
-static uint64_t get_uint(const uint8_t *p, unsigned len, bool big)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < len; i++)
-		v |= (uint64_t)p[big ? len - 1 - i : i] << (8 * i);
-	return v;
-}
-
 /* Two's complement reinterpretation without implementation-defined casts. */
 static int64_t to_signed(uint64_t v)
 {
