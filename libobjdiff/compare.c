@@ -149,8 +149,7 @@ static struct span *unit_spans(const struct diff_ctx *ctx, const struct diff_sid
 			size_t lo;
 
 			if (sym->index >= side->obj->nr_symbols ||
-			    !(u = side->by_sym[sym->index]) || u->sym != sym ||
-			    !diff_in_focus(ctx, u))
+			    !(u = side->by_sym[sym->index]) || u->sym != sym)
 				continue;
 			end = sym->size > UINT64_MAX - start ? UINT64_MAX : start + sym->size;
 			lo = first_reloc_from(sec, start, &start_hint);
@@ -648,9 +647,15 @@ static void compare_in_threads(struct diff_ctx *ctx, struct span *const spans[2]
 int diff_compare_symbols(struct diff_ctx *ctx)
 {
 	struct diff_side *new = &ctx->side[1];
-	/* Without memory for them, units are looked up one by one. */
-	struct span *spans[2] = { unit_spans(ctx, &ctx->side[0]), unit_spans(ctx, new) };
+	/* Without them (no memory, or a focus: a few units, where a walk over
+	 * every symbol would cost more), units are looked up one by one. */
+	struct span *spans[2] = { NULL, NULL };
 	unsigned *reasons = NULL;
+
+	if (!ctx->opts->focus) {
+		spans[0] = unit_spans(ctx, &ctx->side[0]);
+		spans[1] = unit_spans(ctx, new);
+	}
 
 	if (!ctx->opts->quick && !ctx->opts->focus && new->nr_units > THREAD_UNITS &&
 	    (reasons = calloc(new->nr_units, sizeof(*reasons))))
