@@ -8,11 +8,13 @@
  * detach.  Memory goes through /proc/PID/mem, which writes read-only code
  * pages too (copy-on-write, as a debugger's breakpoints do).
  */
+#define _GNU_SOURCE	/* memmem */
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,16 +60,54 @@ static void free_maps(struct process *p)
 	p->nr_maps = 0;
 }
 
-static int parse_map_line(const char *line, struct mapping *m)
+static int digit_value(char c)
 {
-	char perms[5];
-	unsigned long long start, end, off, inode;
-	unsigned dmaj, dmin;
-	int path_at = 0;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return 99;
+}
 
-	if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu %n", &start, &end, perms, &off,
-		   &dmaj, &dmin, &inode, &path_at) < 7)
+/* A number in base (10 or 16), then the character stop; *s moves past
+ * both.  By hand: strtoull() costs ten times as much. */
+static bool take_number(const char **s, unsigned base, char stop, unsigned long long *v)
+{
+	const char *p = *s;
+	unsigned long long n = 0;
+	int d;
+
+	for (; (d = digit_value(*p)) < (int)base; p++) {
+		if (n > (ULLONG_MAX - (unsigned)d) / base)
+			return false;
+		n = n * base + (unsigned)d;
+	}
+	if (p == *s || *p != stop)
+		return false;
+	*v = n;
+	*s = p + 1;
+	return true;
+}
+
+/* "start-end perms offset major:minor inode   path" up to eol (a newline
+ * or the NUL at the end), path maybe empty. */
+static int parse_map_line(const char *line, const char *eol, struct mapping *m)
+{
+	const char *s = line, *perms;
+	unsigned long long start, end, off, dev, inode;
+
+	if (!take_number(&s, 16, '-', &start) || !take_number(&s, 16, ' ', &end) ||
+	    eol - s < 5 || s[4] != ' ')
 		return -1;
+	perms = s;
+	s += 5;
+	if (!take_number(&s, 16, ' ', &off) || !take_number(&s, 16, ':', &dev) ||
+	    !take_number(&s, 16, ' ', &dev))
+		return -1;
+	if (!take_number(&s, 10, ' ', &inode) && !take_number(&s, 10, *eol, &inode))
+		return -1;
+	while (s < eol && *s == ' ')
+		s++;
 	m->start = start;
 	m->end = end;
 	m->offset = off;
@@ -75,23 +115,68 @@ static int parse_map_line(const char *line, struct mapping *m)
 	m->prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
 		  (perms[2] == 'x' ? PROT_EXEC : 0);
 	m->shared = perms[3] == 's';
-	m->path = strndup(line + path_at, strcspn(line + path_at, "\n"));
+	m->path = strndup(s, s < eol ? (size_t)(eol - s) : 0);
 	return m->path ? 0 : -1;
+}
+
+/* The whole of /proc/PID/name, NUL-terminated, in *buf (to be freed). */
+static int read_proc_file(pid_t pid, const char *name, char **buf, size_t *len)
+{
+	char path[64];
+	size_t cap = 0;
+	int fd, e = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	*buf = NULL;
+	*len = 0;
+	for (;;) {
+		ssize_t n;
+
+		if (*len + 1 >= cap) {
+			char *nb = realloc(*buf, cap = cap ? cap * 2 : 16384);
+
+			if (!nb) {
+				e = ENOMEM;
+				break;
+			}
+			*buf = nb;
+		}
+		n = read(fd, *buf + *len, cap - *len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			e = n < 0 ? errno : 0;
+			break;
+		}
+		*len += (size_t)n;
+	}
+	close(fd);
+	if (e) {
+		free(*buf);
+		*buf = NULL;
+		errno = e;
+		return -1;
+	}
+	(*buf)[*len] = 0;
+	return 0;
 }
 
 int process_read_maps(struct process *p, struct ipbp_err *err)
 {
-	char path[64], *line = NULL;
-	size_t n = 0, cap = 0;
-	FILE *f;
+	char *text, *line, *eol;
+	size_t len, cap = 0;
 	int ret = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->pid);
-	f = fopen(path, "re");
-	if (!f)
+	if (read_proc_file(p->pid, "maps", &text, &len) < 0)
 		return os_error(err, p->pid, "cannot read its mappings", errno);
 	free_maps(p);
-	while (getline(&line, &n, f) > 0) {
+	for (line = text; line < text + len; line = eol + 1) {
+		eol = memchr(line, '\n', (size_t)(text + len - line));
+		if (!eol)
+			eol = text + len;
 		if (p->nr_maps == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
 			void *np = realloc(p->maps, ncap * sizeof(*p->maps));
@@ -103,14 +188,13 @@ int process_read_maps(struct process *p, struct ipbp_err *err)
 			p->maps = np;
 			cap = ncap;
 		}
-		if (parse_map_line(line, &p->maps[p->nr_maps]) < 0) {
+		if (parse_map_line(line, eol, &p->maps[p->nr_maps]) < 0) {
 			ret = ipbp_error(err, "process %d: unreadable mapping line", (int)p->pid);
 			break;
 		}
 		p->nr_maps++;
 	}
-	free(line);
-	fclose(f);
+	free(text);
 	return ret;
 }
 
@@ -173,18 +257,22 @@ int process_write(struct process *p, uint64_t addr, const void *buf, size_t len,
 
 static void read_entry(struct process *p)
 {
-	char path[64];
-	uint64_t aux[2];
-	int fd;
+	char *aux;
+	size_t len;
 
-	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)p->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_proc_file(p->pid, "auxv", &aux, &len) < 0)
 		return;
-	while (read(fd, aux, sizeof(aux)) == (ssize_t)sizeof(aux) && aux[0] != AT_NULL)
-		if (aux[0] == AT_ENTRY)
-			p->entry = aux[1];
-	close(fd);
+	for (size_t i = 0; i + 16 <= len; i += 16) {
+		uint64_t type, value;
+
+		memcpy(&type, aux + i, 8);
+		memcpy(&value, aux + i + 8, 8);
+		if (type == AT_NULL)
+			break;
+		if (type == AT_ENTRY)
+			p->entry = value;
+	}
+	free(aux);
 }
 
 /* A system call instruction already in executable memory (the vDSO has
@@ -201,12 +289,13 @@ static void find_syscall_insn(struct process *p)
 		if (strcmp(m->path, "[vdso]") || !(m->prot & PROT_EXEC) || len > (1u << 20))
 			continue;
 		buf = malloc(len);
-		if (buf && process_read(p, m->start, buf, len, NULL) == 0)
-			for (size_t off = 0; off + a->syscall_insn_size <= len; off++)
-				if (!memcmp(buf + off, a->syscall_insn, a->syscall_insn_size)) {
-					p->syscall_insn = m->start + off;
-					break;
-				}
+		if (buf && process_read(p, m->start, buf, len, NULL) == 0) {
+			const uint8_t *at = memmem(buf, len, a->syscall_insn,
+						   a->syscall_insn_size);
+
+			if (at)
+				p->syscall_insn = m->start + (uint64_t)(at - buf);
+		}
 		free(buf);
 	}
 }
