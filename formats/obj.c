@@ -172,15 +172,42 @@ struct symbol *obj_section_symbol(struct obj *obj, struct section *sec)
 
 /* ---- indexing ------------------------------------------------------------ */
 
-static int cmp_reloc_offset(const void *a, const void *b)
-{
-	const struct reloc *x = *(const struct reloc *const *)a;
-	const struct reloc *y = *(const struct reloc *const *)b;
+/*
+ * What a section's relocations and symbols are sorted by: offset, then a
+ * tie-break that makes the order strict (no two elements equal), so the
+ * result is the same whichever way it is reached.
+ */
+struct sort_key {
+	uint64_t offset, tie;
+	void *elem;
+};
 
-	if (x->offset != y->offset)
-		return x->offset < y->offset ? -1 : 1;
-	/* qsort is not stable: keep file order (pairs, decoded last). */
-	return x < y ? -1 : x > y;
+/* Relocations at one offset keep the order they were made in (pairs,
+ * decoded last): the arena's. */
+static struct sort_key reloc_key(void *elem)
+{
+	const struct reloc *r = elem;
+
+	return (struct sort_key){ r->offset, (uintptr_t)r, elem };
+}
+
+static struct sort_key symbol_key(void *elem)
+{
+	const struct symbol *sym = elem;
+
+	return (struct sort_key){ sym->offset, sym->index, elem };
+}
+
+static bool key_before(struct sort_key a, struct sort_key b)
+{
+	return a.offset != b.offset ? a.offset < b.offset : a.tie < b.tie;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct sort_key *x = a, *y = b;
+
+	return key_before(*x, *y) ? -1 : key_before(*y, *x);
 }
 
 /* Symbols that may stand for a place in a section: not section, file or
@@ -192,56 +219,62 @@ static bool is_placed_symbol(const struct symbol *sym)
 	       !(sym->flags & (SYMF_DEBUG | SYMF_ABS));
 }
 
-static int cmp_symbol_offset(const void *a, const void *b)
-{
-	const struct symbol *x = *(const struct symbol *const *)a;
-	const struct symbol *y = *(const struct symbol *const *)b;
-
-	if (x->offset != y->offset)
-		return x->offset < y->offset ? -1 : 1;
-	return x->index < y->index ? -1 : x->index > y->index;
-}
-
 /* The length of the sorted run at the start of v. */
-static size_t sorted_run(void *const *v, size_t n, int (*cmp)(const void *, const void *))
+static size_t sorted_run(void *const *v, size_t n, struct sort_key (*key)(void *))
 {
 	size_t i = 1;
 
-	while (i < n && cmp(&v[i - 1], &v[i]) <= 0)
+	while (i < n && !key_before(key(v[i]), key(v[i - 1])))
 		i++;
 	return n ? i : 0;
 }
 
-/*
- * Sorts v by cmp (a strict order: no two elements compare equal, so the
- * result is the same whichever way it is reached).  Objects usually list
- * relocations and symbols by offset, and decoding appends a second sorted
- * run: one pass finds that, a merge joins two runs, qsort() does the rest.
- */
-static void sort_vector(void **v, size_t n, int (*cmp)(const void *, const void *))
+/* Joins v's sorted runs [0, run) and [run, n), from the back, with a copy
+ * of the (usually short) second one. */
+static int merge_runs(void **v, size_t run, size_t n, struct sort_key (*key)(void *))
 {
-	size_t run = sorted_run(v, n, cmp), i, j, k;
-	void **tail;
+	void **tail = malloc((n - run) * sizeof(*v));
+	size_t i = run, j = n - run, k = n;
 
-	if (run == n)
-		return;
-	if (run + sorted_run(v + run, n - run, cmp) != n ||
-	    !(tail = malloc((n - run) * sizeof(*v)))) {
-		qsort(v, n, sizeof(*v), cmp);
-		return;
-	}
-	/* Merge from the back, with a copy of the (usually short) second run. */
+	if (!tail)
+		return -1;
 	memcpy(tail, v + run, (n - run) * sizeof(*v));
-	i = run;
-	j = n - run;
-	k = n;
 	while (j > 0) {
-		if (i > 0 && cmp(&v[i - 1], &tail[j - 1]) > 0)
+		if (i > 0 && key_before(key(tail[j - 1]), key(v[i - 1])))
 			v[--k] = v[--i];
 		else
 			v[--k] = tail[--j];
 	}
 	free(tail);
+	return 0;
+}
+
+/*
+ * Sorts v by key.  Objects usually list relocations and symbols by offset,
+ * and decoding appends a second sorted run: one pass finds that, a merge
+ * joins two runs.  Anything else is sorted as keys side by side, which
+ * qsort() compares without reaching into elements spread over the arena.
+ * Returns -1 when out of memory (v as it was).
+ */
+static int sort_vector(void **v, size_t n, struct sort_key (*key)(void *))
+{
+	size_t run = sorted_run(v, n, key);
+	struct sort_key *keys;
+
+	if (run == n)
+		return 0;
+	if (run + sorted_run(v + run, n - run, key) == n)
+		return merge_runs(v, run, n, key);
+	keys = malloc(n * sizeof(*keys));
+	if (!keys)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		keys[i] = key(v[i]);
+	qsort(keys, n, sizeof(*keys), cmp_key);
+	for (size_t i = 0; i < n; i++)
+		v[i] = keys[i].elem;
+	free(keys);
+	return 0;
 }
 
 static int index_section_relocs(struct obj *obj, struct ipbp_err *err)
@@ -271,8 +304,8 @@ static int index_section_relocs(struct obj *obj, struct ipbp_err *err)
 		r->sec->relocs[fill[r->sec->index]++] = r;
 	free(fill);
 	for_each_section(obj, sec)
-		if (sec->nr_relocs > 1)	/* qsort(NULL, 0) is undefined */
-			sort_vector((void **)sec->relocs, sec->nr_relocs, cmp_reloc_offset);
+		if (sort_vector((void **)sec->relocs, sec->nr_relocs, reloc_key) < 0)
+			return obj_error(obj, err, "out of memory");
 	return 0;
 }
 
@@ -305,8 +338,8 @@ static int index_section_symbols(struct obj *obj, struct ipbp_err *err)
 			sym->sec->syms[fill[sym->sec->index]++] = sym;
 	free(fill);
 	for_each_section(obj, sec)
-		if (sec->nr_syms > 1)	/* qsort(NULL, 0) is undefined */
-			sort_vector((void **)sec->syms, sec->nr_syms, cmp_symbol_offset);
+		if (sort_vector((void **)sec->syms, sec->nr_syms, symbol_key) < 0)
+			return obj_error(obj, err, "out of memory");
 	return 0;
 }
 
@@ -565,8 +598,8 @@ static int index_added_relocs(struct obj *obj, size_t first, struct ipbp_err *er
 	}
 	/* the added ones are a second sorted run, usually: a merge */
 	for_each_section(obj, sec)
-		if (sec->nr_relocs > 1)
-			sort_vector((void **)sec->relocs, sec->nr_relocs, cmp_reloc_offset);
+		if (sort_vector((void **)sec->relocs, sec->nr_relocs, reloc_key) < 0)
+			return obj_error(obj, err, "out of memory");
 	return 0;
 }
 

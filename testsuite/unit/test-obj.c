@@ -131,6 +131,35 @@ START_TEST(relocations_sorted_per_section_and_refinalize_is_idempotent)
 }
 END_TEST
 
+/* One sorted run, two (the merge), and many (keys through qsort): the
+ * same order, by offset and then by symbol index. */
+START_TEST(symbols_sorted_by_offset_then_index_however_listed)
+{
+	static const uint64_t orders[][6] = {
+		{ 0, 8, 8, 16, 24, 32 },
+		{ 16, 24, 32, 0, 8, 8 },
+		{ 32, 8, 24, 0, 16, 8 },
+	};
+
+	for (size_t o = 0; o < sizeof(orders) / sizeof(orders[0]); o++) {
+		struct obj *obj = new_obj();
+		struct section *text = add_text(obj, 0x40);
+
+		for (size_t i = 0; i < 6; i++)
+			add_func(obj, text, "f", orders[o][i], 8, 0);
+		ck_assert_int_eq(obj_finalize(obj, NULL), 0);
+		ck_assert_uint_eq(text->nr_syms, 6);
+		for (size_t i = 1; i < 6; i++) {
+			const struct symbol *a = text->syms[i - 1], *b = text->syms[i];
+
+			ck_assert(a->offset < b->offset ||
+				  (a->offset == b->offset && a->index < b->index));
+		}
+		obj_free(obj);
+	}
+}
+END_TEST
+
 START_TEST(name_lookup_prefers_global_definition)
 {
 	struct obj *obj = new_obj();
@@ -178,6 +207,7 @@ static Suite *obj_suite(void)
 	tcase_add_test(tc, covering_symbol_prefers_named_global_and_respects_extent);
 	tcase_add_test(tc, section_relative_targets_resolve_to_covering_symbol);
 	tcase_add_test(tc, relocations_sorted_per_section_and_refinalize_is_idempotent);
+	tcase_add_test(tc, symbols_sorted_by_offset_then_index_however_listed);
 	tcase_add_test(tc, name_lookup_prefers_global_definition);
 	tcase_add_test(tc, unknown_and_empty_inputs_are_errors_with_messages);
 	suite_add_tcase(s, tc);
