@@ -277,6 +277,18 @@ static int sort_vector(void **v, size_t n, struct sort_key (*key)(void *))
 	return 0;
 }
 
+/* v[0, old) is sorted already (a section's relocations before
+ * obj_finalize_added()): sorts the rest and merges it in, moving only what
+ * comes after the first element added. */
+static int sort_appended(void **v, size_t old, size_t n, struct sort_key (*key)(void *))
+{
+	if (sort_vector(v + old, n - old, key) < 0)
+		return -1;
+	if (old == 0 || old == n || key_before(key(v[old - 1]), key(v[old])))
+		return 0;
+	return merge_runs(v, old, n, key);
+}
+
 static int index_section_relocs(struct obj *obj, struct ipbp_err *err)
 {
 	struct section *sec;
@@ -590,16 +602,21 @@ static int index_added_relocs(struct obj *obj, size_t first, struct ipbp_err *er
 		}
 		sec->relocs = v;
 	}
-	free(added);
 	for (size_t i = first; i < obj->nr_relocs; i++) {
 		struct reloc *r = obj->relocs[i];
 
 		r->sec->relocs[r->sec->nr_relocs++] = r;
 	}
-	/* the added ones are a second sorted run, usually: a merge */
-	for_each_section(obj, sec)
-		if (sort_vector((void **)sec->relocs, sec->nr_relocs, reloc_key) < 0)
+	for_each_section(obj, sec) {
+		size_t n = added[sec->index];
+
+		if (n && sort_appended((void **)sec->relocs, sec->nr_relocs - n, sec->nr_relocs,
+				       reloc_key) < 0) {
+			free(added);
 			return obj_error(obj, err, "out of memory");
+		}
+	}
+	free(added);
 	return 0;
 }
 
