@@ -46,7 +46,8 @@
  * search; a table the assembler did not write in offset order gets an
  * order first).  The entries that start relative jump tables, and those
  * with bad symbol indexes, are read at once (is_loaded_early()); any other
- * bad entry is reported when its range is read.
+ * bad entry is reported when its range is read.  Types no table knows are
+ * named ("unknown(250)") at load, loaded or not.
  */
 #include <gelf.h>
 #include <libelf.h>
@@ -59,6 +60,7 @@
 #include "bytes.h"
 #include "elf-reloc.h"
 #include "obj.h"
+#include "util-int.h"
 
 #ifndef SHT_RELR
 #define SHT_RELR		19
@@ -111,6 +113,8 @@ struct elf_reader {
 	struct symbol **syms;	/* by ELF symbol index; [0] is NULL */
 	size_t nr_syms;
 	uint64_t reloc_bytes;	/* of the relocation entries read so far */
+	uint32_t *deferred_unknown;	/* types no table knows, in deferred */
+	size_t nr_deferred_unknown, cap_deferred_unknown;	/* entries */
 };
 
 static bool starts_with(const char *s, const char *prefix)
@@ -908,14 +912,28 @@ static size_t lazy_entry(const struct elf_lazy *z, size_t k)
 /* Entries loaded at once: where relative jump tables start, which
  * obj_finalize() needs whatever is loaded later; and bad symbol indexes,
  * which add_reloc() reports now. */
-static bool is_loaded_early(const struct elf_lazy *z, const struct obj *obj,
-			    const GElf_Rela *ra)
+static bool is_loaded_early(const struct elf_lazy *z, const GElf_Rela *ra,
+			    const struct elf_reloc_type *t)
 {
 	uint64_t symidx = GELF_R_SYM(ra->r_info);
-	const struct elf_reloc_type *t = elf_reloc_type(obj->arch, GELF_R_TYPE(ra->r_info));
 
 	return symidx >= z->nr_syms ||
 	       (t && obj_is_table_reference(z->sec, t->kind, z->syms[symidx]));
+}
+
+/* A type of a deferred entry that no table knows, for name_unknown_types()
+ * to name now, whenever the entry itself is loaded. */
+static int note_unknown_type(struct elf_reader *r, uint32_t type)
+{
+	size_t n = r->nr_deferred_unknown;
+
+	if (n && r->deferred_unknown[n - 1] == type)
+		return 0;
+	if (array_grow((void **)&r->deferred_unknown, &r->cap_deferred_unknown, n + 1,
+		       sizeof(*r->deferred_unknown)) < 0)
+		return obj_error(r->obj, r->err, "out of memory");
+	r->deferred_unknown[r->nr_deferred_unknown++] = type;
+	return 0;
 }
 
 static void lazy_reader(struct elf_reader *r, struct elf_scn *scn, struct obj *obj,
@@ -944,10 +962,15 @@ static int defer_relocs(struct elf_reader *r, size_t idx, size_t n, size_t entsi
 	if (obj_defer_relocs(r->obj, scn->sec, z) < 0)
 		return obj_error(r->obj, r->err, "out of memory");
 	for (size_t i = 0; i < n; i++) {
+		uint32_t type;
+		const struct elf_reloc_type *t;
 		GElf_Rela ra;
 
 		read_lazy_entry(z, i, &ra);
-		if (is_loaded_early(z, r->obj, &ra) && add_reloc(r, idx, i, scn, &ra, z->rela) < 0)
+		type = (uint32_t)GELF_R_TYPE(ra.r_info);
+		t = elf_reloc_type(r->obj->arch, type);
+		if (is_loaded_early(z, &ra, t) ? add_reloc(r, idx, i, scn, &ra, z->rela) < 0
+					       : !t && note_unknown_type(r, type) < 0)
 			return -1;
 	}
 	return order_entries(r->obj, z, r->err);
@@ -977,7 +1000,8 @@ static int elf_load_range(struct obj *obj, struct section *sec, const void *stat
 		read_lazy_entry(z, i, &ra);
 		if (ra.r_offset >= end)
 			break;
-		if (!is_loaded_early(z, obj, &ra) && add_reloc(&r, z->idx, i, &scn, &ra, z->rela) < 0)
+		if (!is_loaded_early(z, &ra, elf_reloc_type(obj->arch, GELF_R_TYPE(ra.r_info))) &&
+		    add_reloc(&r, z->idx, i, &scn, &ra, z->rela) < 0)
 			return -1;
 	}
 	return 0;
@@ -1068,6 +1092,7 @@ static int name_unknown_types(struct elf_reader *r)
 	for_each_reloc(obj, rel)
 		if (!elf_reloc_type(obj->arch, rel->type))
 			n++;
+	n += r->nr_deferred_unknown;
 	if (n == 0)
 		return 0;
 	types = malloc(n * sizeof(*types));
@@ -1077,6 +1102,8 @@ static int name_unknown_types(struct elf_reader *r)
 	for_each_reloc(obj, rel)
 		if (!elf_reloc_type(obj->arch, rel->type))
 			types[n++] = rel->type;
+	for (size_t i = 0; i < r->nr_deferred_unknown; i++)
+		types[n++] = r->deferred_unknown[i];
 	qsort(types, n, sizeof(*types), cmp_u32);
 	for (size_t i = 0; i < n; i++)
 		if (m == 0 || types[m - 1] != types[i])
@@ -1157,6 +1184,7 @@ static int elf_load(struct obj *obj, struct ipbp_err *err)
 out:
 	elf_end(r.elf);
 	free(r.scns);
+	free(r.deferred_unknown);
 	if (!(obj->load_flags & OBJ_LOAD_LAZY))
 		free(r.syms);
 	return ret;

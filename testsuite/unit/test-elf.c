@@ -733,6 +733,11 @@ START_TEST(corrupted_fields_are_errors_with_messages)
 	ck_assert_str_eq(obj_reloc_type_name(l.obj, 250), "unknown(250)");
 	ck_assert_str_eq(obj_reloc_type_name(l.obj, 4), "R_X86_64_PLT32");
 	obj_free(l.obj);
+	/* Loaded lazily, the entry stays in the file: named all the same. */
+	ck_assert_int_eq(obj_load_flags(&l.obj, "t.o", b, l.size, OBJ_LOAD_LAZY, NULL), 0);
+	ck_assert_ptr_nonnull(obj_find_section(l.obj, ".text")->lazy);
+	ck_assert_str_eq(obj_reloc_type_name(l.obj, 250), "unknown(250)");
+	obj_free(l.obj);
 	memcpy(b + rela0 + 8, save, 4);
 
 	ck_assert_int_eq(obj_load(&l.obj, "t.o", b, l.size, NULL), 0);	/* restored */
