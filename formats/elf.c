@@ -113,8 +113,9 @@ struct elf_reader {
 	struct symbol **syms;	/* by ELF symbol index; [0] is NULL */
 	size_t nr_syms;
 	uint64_t reloc_bytes;	/* of the relocation entries read so far */
-	uint32_t *deferred_unknown;	/* types no table knows, in deferred */
-	size_t nr_deferred_unknown, cap_deferred_unknown;	/* entries */
+	/* note_unknown_type(): types of deferred entries no table knows */
+	uint32_t *deferred_unknown;
+	size_t nr_deferred_unknown, cap_deferred_unknown;
 };
 
 static bool starts_with(const char *s, const char *prefix)
