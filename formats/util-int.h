@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * util-int.h - two small helpers the libraries share: the hash of a name
- * for open-addressed tables, and the growth of an array.  Not installed.
+ * util-int.h - small helpers the libraries share: the hash of a name for
+ * open-addressed tables, the growth of an array, the value of a hex digit.
+ * Not installed.
  */
 #ifndef IPBP_UTIL_INT_H
 #define IPBP_UTIL_INT_H
@@ -42,6 +43,18 @@ static inline int array_grow(void **v, size_t *cap, size_t need, size_t elem)
 	*v = p;
 	*cap = ncap;
 	return 0;
+}
+
+/* The value of hex digit c (either case), or -1. */
+static inline int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "escape.h"
 #include "stream.h"
+#include "util-int.h"
 
 /* ---- vocabulary ------------------------------------------------------------ */
 
@@ -340,17 +341,6 @@ static int out_of_memory(struct parser *ps)
 }
 
 /* ---- parser: values ---------------------------------------------------------- */
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Decodes an escaped name field into a new string; "\x00" alone is "". */
 static int parse_name(struct parser *ps, struct span sp, char **out)

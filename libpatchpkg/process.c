@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "process.h"
+#include "util-int.h"
 
 #define MAX_THREADS	65536
 #define STOP_SCANS	100	/* re-scans of the thread list before giving up */
@@ -60,15 +61,6 @@ static void free_maps(struct process *p)
 	p->nr_maps = 0;
 }
 
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return 99;
-}
-
 /* A number in base (10 or 16), then the character stop; *s moves past
  * both.  By hand: strtoull() costs ten times as much. */
 static bool take_number(const char **s, unsigned base, char stop, unsigned long long *v)
@@ -77,7 +69,7 @@ static bool take_number(const char **s, unsigned base, char stop, unsigned long 
 	unsigned long long n = 0;
 	int d;
 
-	for (; (d = digit_value(*p)) < (int)base; p++) {
+	for (; (d = hex_digit(*p)) >= 0 && d < (int)base; p++) {
 		if (n > (ULLONG_MAX - (unsigned)d) / base)
 			return false;
 		n = n * base + (unsigned)d;
