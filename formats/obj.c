@@ -249,30 +249,77 @@ static int merge_runs(void **v, size_t run, size_t n, struct sort_key (*key)(voi
 	return 0;
 }
 
+/* Whether the tie-breaks rise from one key to the next: then a sort by
+ * offset that keeps equal offsets in place (stable) sorts by key. */
+static bool ties_rise(const struct sort_key *keys, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (keys[i].tie <= keys[i - 1].tie)
+			return false;
+	return true;
+}
+
+/*
+ * Sorts keys by offset, keeping keys of equal offset in their order: a
+ * least-significant-digit radix sort, one pass per byte in which the
+ * offsets differ.  Returns the sorted keys (keys or tmp).
+ */
+static struct sort_key *radix_sort_keys(struct sort_key *keys, struct sort_key *tmp, size_t n)
+{
+	uint64_t differ = 0;
+
+	for (size_t i = 1; i < n; i++)
+		differ |= keys[i].offset ^ keys[0].offset;
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		size_t start[257] = { 0 };
+		struct sort_key *swap;
+
+		if (!((differ >> shift) & 0xff))
+			continue;
+		for (size_t i = 0; i < n; i++)
+			start[((keys[i].offset >> shift) & 0xff) + 1]++;
+		for (unsigned d = 1; d <= 256; d++)
+			start[d] += start[d - 1];
+		for (size_t i = 0; i < n; i++)
+			tmp[start[(keys[i].offset >> shift) & 0xff]++] = keys[i];
+		swap = keys;
+		keys = tmp;
+		tmp = swap;
+	}
+	return keys;
+}
+
 /*
  * Sorts v by key.  Objects usually list relocations and symbols by offset,
  * and decoding appends a second sorted run: one pass finds that, a merge
- * joins two runs.  Anything else is sorted as keys side by side, which
- * qsort() compares without reaching into elements spread over the arena.
- * Returns -1 when out of memory (v as it was).
+ * joins two runs.  Anything else (clang lists a file's local symbols in no
+ * order) is sorted as keys side by side, without reaching into elements
+ * spread over the arena: by radix on the offset when the tie-breaks rise
+ * already, as they do when v is in the order elements were made, else by
+ * qsort().  Returns -1 when out of memory (v as it was).
  */
 static int sort_vector(void **v, size_t n, struct sort_key (*key)(void *))
 {
 	size_t run = sorted_run(v, n, key);
-	struct sort_key *keys;
+	struct sort_key *keys, *sorted;
 
 	if (run == n)
 		return 0;
 	if (run + sorted_run(v + run, n - run, key) == n)
 		return merge_runs(v, run, n, key);
-	keys = malloc(n * sizeof(*keys));
+	keys = malloc(2 * n * sizeof(*keys));
 	if (!keys)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		keys[i] = key(v[i]);
-	qsort(keys, n, sizeof(*keys), cmp_key);
+	if (ties_rise(keys, n)) {
+		sorted = radix_sort_keys(keys, keys + n, n);
+	} else {
+		qsort(keys, n, sizeof(*keys), cmp_key);
+		sorted = keys;
+	}
 	for (size_t i = 0; i < n; i++)
-		v[i] = keys[i].elem;
+		v[i] = sorted[i].elem;
 	free(keys);
 	return 0;
 }

@@ -131,8 +131,19 @@ START_TEST(relocations_sorted_per_section_and_refinalize_is_idempotent)
 }
 END_TEST
 
-/* One sorted run, two (the merge), and many (keys through qsort): the
- * same order, by offset and then by symbol index. */
+/* Checks that text's symbols are in order, by offset and then by index. */
+static void check_symbol_order(const struct section *text)
+{
+	for (size_t i = 1; i < text->nr_syms; i++) {
+		const struct symbol *a = text->syms[i - 1], *b = text->syms[i];
+
+		ck_assert(a->offset < b->offset ||
+			  (a->offset == b->offset && a->index < b->index));
+	}
+}
+
+/* One sorted run, two (the merge), and many (keys through the radix
+ * sort): the same order, by offset and then by symbol index. */
 START_TEST(symbols_sorted_by_offset_then_index_however_listed)
 {
 	static const uint64_t orders[][6] = {
@@ -149,12 +160,38 @@ START_TEST(symbols_sorted_by_offset_then_index_however_listed)
 			add_func(obj, text, "f", orders[o][i], 8, 0);
 		ck_assert_int_eq(obj_finalize(obj, NULL), 0);
 		ck_assert_uint_eq(text->nr_syms, 6);
-		for (size_t i = 1; i < 6; i++) {
-			const struct symbol *a = text->syms[i - 1], *b = text->syms[i];
+		check_symbol_order(text);
+		obj_free(obj);
+	}
+}
+END_TEST
 
-			ck_assert(a->offset < b->offset ||
-				  (a->offset == b->offset && a->index < b->index));
+/* Offsets that differ in every byte, with ties, in no order: the radix
+ * sort's passes over several bytes; then the same with the indexes
+ * shuffled too, which takes qsort(). */
+START_TEST(symbols_in_no_order_sort_over_every_offset_byte)
+{
+	enum { N = 3000 };
+	uint64_t x = 0x9e3779b97f4a7c15;
+
+	for (int shuffled = 0; shuffled < 2; shuffled++) {
+		struct obj *obj = new_obj();
+		struct section *text = add_text(obj, UINT64_MAX);
+		struct symbol *sym;
+
+		for (size_t i = 0; i < N; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			/* some offsets differ in the low byte alone, some twice */
+			add_func(obj, text, "f", i % 10 ? x >> 1 : x % 0x100, 1, 0);
+			if (i % 10 == 1)
+				add_func(obj, text, "g", x >> 1, 1, 0);
 		}
+		if (shuffled)
+			for_each_symbol(obj, sym)
+				sym->index = (sym->index * 7919) % (obj->nr_symbols + 1);
+		ck_assert_int_eq(obj_finalize(obj, NULL), 0);
+		ck_assert_uint_eq(text->nr_syms, obj->nr_symbols);
+		check_symbol_order(text);
 		obj_free(obj);
 	}
 }
@@ -208,6 +245,7 @@ static Suite *obj_suite(void)
 	tcase_add_test(tc, section_relative_targets_resolve_to_covering_symbol);
 	tcase_add_test(tc, relocations_sorted_per_section_and_refinalize_is_idempotent);
 	tcase_add_test(tc, symbols_sorted_by_offset_then_index_however_listed);
+	tcase_add_test(tc, symbols_in_no_order_sort_over_every_offset_byte);
 	tcase_add_test(tc, name_lookup_prefers_global_definition);
 	tcase_add_test(tc, unknown_and_empty_inputs_are_errors_with_messages);
 	suite_add_tcase(s, tc);
