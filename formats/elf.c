@@ -846,15 +846,23 @@ static bool may_defer(const struct elf_reader *r, const struct elf_scn *scn)
 	       scn->sec && scn->sec->kind == SEC_CODE && r->obj->arch != ARCH_UNKNOWN;
 }
 
+/* The r_info of entry i, as GElf_Rela holds it. */
+static uint64_t lazy_info(const struct elf_lazy *z, size_t i)
+{
+	unsigned w = z->is64 ? 8 : 4;
+	uint64_t info = get_uint(z->table + i * z->entsize + w, w, z->big_endian);
+
+	return z->is64 ? info : GELF_R_INFO(ELF32_R_SYM(info), ELF32_R_TYPE(info));
+}
+
 /* Entry i as gelf_getrela() gives it. */
 static void read_lazy_entry(const struct elf_lazy *z, size_t i, GElf_Rela *ra)
 {
 	const uint8_t *p = z->table + i * z->entsize;
 	unsigned w = z->is64 ? 8 : 4;
-	uint64_t info = get_uint(p + w, w, z->big_endian);
 
 	ra->r_offset = get_uint(p, w, z->big_endian);
-	ra->r_info = z->is64 ? info : GELF_R_INFO(ELF32_R_SYM(info), ELF32_R_TYPE(info));
+	ra->r_info = lazy_info(z, i);
 	ra->r_addend = 0;
 	if (z->rela)
 		ra->r_addend = z->is64 ? (int64_t)get_uint(p + 16, 8, z->big_endian) :
@@ -913,10 +921,10 @@ static size_t lazy_entry(const struct elf_lazy *z, size_t k)
 /* Entries loaded at once: where relative jump tables start, which
  * obj_finalize() needs whatever is loaded later; and bad symbol indexes,
  * which add_reloc() reports now. */
-static bool is_loaded_early(const struct elf_lazy *z, const GElf_Rela *ra,
+static bool is_loaded_early(const struct elf_lazy *z, uint64_t info,
 			    const struct elf_reloc_type *t)
 {
-	uint64_t symidx = GELF_R_SYM(ra->r_info);
+	uint64_t symidx = GELF_R_SYM(info);
 
 	return symidx >= z->nr_syms ||
 	       (t && obj_is_table_reference(z->sec, t->kind, z->syms[symidx]));
@@ -963,15 +971,18 @@ static int defer_relocs(struct elf_reader *r, size_t idx, size_t n, size_t entsi
 	if (obj_defer_relocs(r->obj, scn->sec, z) < 0)
 		return obj_error(r->obj, r->err, "out of memory");
 	for (size_t i = 0; i < n; i++) {
-		uint32_t type;
-		const struct elf_reloc_type *t;
+		uint64_t info = lazy_info(z, i);
+		uint32_t type = (uint32_t)GELF_R_TYPE(info);
+		const struct elf_reloc_type *t = elf_reloc_type(r->obj->arch, type);
 		GElf_Rela ra;
 
+		if (!is_loaded_early(z, info, t)) {
+			if (!t && note_unknown_type(r, type) < 0)
+				return -1;
+			continue;
+		}
 		read_lazy_entry(z, i, &ra);
-		type = (uint32_t)GELF_R_TYPE(ra.r_info);
-		t = elf_reloc_type(r->obj->arch, type);
-		if (is_loaded_early(z, &ra, t) ? add_reloc(r, idx, i, scn, &ra, z->rela) < 0
-					       : !t && note_unknown_type(r, type) < 0)
+		if (add_reloc(r, idx, i, scn, &ra, z->rela) < 0)
 			return -1;
 	}
 	return order_entries(r->obj, z, r->err);
@@ -1001,7 +1012,7 @@ static int elf_load_range(struct obj *obj, struct section *sec, const void *stat
 		read_lazy_entry(z, i, &ra);
 		if (ra.r_offset >= end)
 			break;
-		if (!is_loaded_early(z, &ra, elf_reloc_type(obj->arch, GELF_R_TYPE(ra.r_info))) &&
+		if (!is_loaded_early(z, ra.r_info, elf_reloc_type(obj->arch, GELF_R_TYPE(ra.r_info))) &&
 		    add_reloc(&r, z->idx, i, &scn, &ra, z->rela) < 0)
 			return -1;
 	}

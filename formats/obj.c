@@ -481,18 +481,6 @@ static int cmp_table_start(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-static bool is_table_data(const struct section *sec)
-{
-	return sec->kind == SEC_RODATA || sec->kind == SEC_DATA;
-}
-
-bool obj_is_table_reference(const struct section *from, enum reloc_kind kind,
-			    const struct symbol *sym)
-{
-	return is_code_section(from) && kind == RK_PCREL && sym && sym->kind == SYMK_SECTION &&
-	       sym->sec && is_table_data(sym->sec);
-}
-
 static bool is_table_reference(const struct reloc *r)
 {
 	return obj_is_table_reference(r->sec, r->kind, r->sym);

@@ -273,12 +273,6 @@ struct section *obj_add_section(struct obj *obj);
 struct symbol *obj_add_symbol(struct obj *obj);
 struct reloc *obj_add_reloc(struct obj *obj);
 void *obj_alloc(struct obj *obj, size_t size);		/* zeroed, arena */
-/* Whether a relocation of kind in from, against sym, is a code reference
- * to an anonymous place in table data: where a relative jump table starts,
- * which obj_finalize() anchors the table's entries to.  A reader that
- * defers relocations loads these at once. */
-bool obj_is_table_reference(const struct section *from, enum reloc_kind kind,
-			    const struct symbol *sym);
 /* For readers, during load(): sec's relocations stay in the file; the
  * reader's load_range() gets state back.  Returns 0, or -1 (out of memory). */
 int obj_defer_relocs(struct obj *obj, struct section *sec, const void *state);
@@ -354,6 +348,23 @@ static inline bool is_defined(const struct symbol *s)
 static inline bool is_code_section(const struct section *sec)
 {
 	return sec->kind == SEC_CODE;
+}
+
+static inline bool is_table_data(const struct section *sec)
+{
+	return sec->kind == SEC_RODATA || sec->kind == SEC_DATA;
+}
+
+/* Whether a relocation of kind in from, against sym, is a code reference
+ * to an anonymous place in table data: where a relative jump table starts,
+ * which obj_finalize() anchors the table's entries to.  A reader that
+ * defers relocations loads these at once (inline: it asks for every entry
+ * of every table it defers). */
+static inline bool obj_is_table_reference(const struct section *from, enum reloc_kind kind,
+					  const struct symbol *sym)
+{
+	return is_code_section(from) && kind == RK_PCREL && sym && sym->kind == SYMK_SECTION &&
+	       sym->sec && is_table_data(sym->sec);
 }
 
 #define for_each_section(obj, s) \
