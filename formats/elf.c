@@ -784,6 +784,12 @@ static void read_inline_addend(struct elf_reader *r, struct reloc *rel,
 		rel->flags |= RELF_INLINE;
 }
 
+static bool fits_section(const struct elf_scn *scn, uint64_t offset,
+			 const struct elf_reloc_type *t)
+{
+	return in_bounds(scn->extent, offset, t ? t->width : 0);
+}
+
 static int add_reloc(struct elf_reader *r, size_t idx, size_t i, const struct elf_scn *scn,
 		     const GElf_Rela *ra, bool is_rela)
 {
@@ -798,7 +804,7 @@ static int add_reloc(struct elf_reader *r, size_t idx, size_t i, const struct el
 	if (symidx >= (r->nr_syms ? r->nr_syms : 1))
 		return obj_error(obj, r->err, "relocation %zu in section %zu has bad symbol index %llu",
 				 i, idx, (unsigned long long)symidx);
-	if (!in_bounds(scn->extent, offset, t ? t->width : 0))
+	if (!fits_section(scn, offset, t))
 		return obj_error(obj, r->err, "relocation %zu in section %zu: offset %#llx past end of %s",
 				 i, idx, (unsigned long long)offset, sec->name);
 	if (scn->compressed)
@@ -954,6 +960,30 @@ static void lazy_reader(struct elf_reader *r, struct elf_scn *scn, struct obj *o
 	*scn = (struct elf_scn){ .sec = z->sec, .extent = z->extent };
 }
 
+/*
+ * A field outside the section fails the load now, as a load of every
+ * entry would, whatever range is read later: add_reloc() reports the
+ * entry.  Only the entries with the last offsets can be outside, so they
+ * are looked at from the last down to where a field of any width fits.
+ */
+static int check_last_fields(struct elf_reader *r, const struct elf_scn *scn,
+			     const struct elf_lazy *z)
+{
+	for (size_t k = z->n; k-- > 0;) {
+		size_t i = lazy_entry(z, k);
+		GElf_Rela ra;
+
+		read_lazy_entry(z, i, &ra);
+		if (ra.r_offset <= scn->extent && scn->extent - ra.r_offset >= UINT8_MAX)
+			break;
+		/* add_reloc() makes the same test, and fails */
+		if (!fits_section(scn, ra.r_offset,
+				  elf_reloc_type(r->obj->arch, GELF_R_TYPE(ra.r_info))))
+			return add_reloc(r, z->idx, i, scn, &ra, z->rela);
+	}
+	return 0;
+}
+
 static int defer_relocs(struct elf_reader *r, size_t idx, size_t n, size_t entsize)
 {
 	const GElf_Shdr *sh = &r->scns[idx].shdr;
@@ -985,7 +1015,9 @@ static int defer_relocs(struct elf_reader *r, size_t idx, size_t n, size_t entsi
 		if (add_reloc(r, idx, i, scn, &ra, z->rela) < 0)
 			return -1;
 	}
-	return order_entries(r->obj, z, r->err);
+	if (order_entries(r->obj, z, r->err) < 0)
+		return -1;
+	return check_last_fields(r, scn, z);
 }
 
 static int elf_load_range(struct obj *obj, struct section *sec, const void *state,

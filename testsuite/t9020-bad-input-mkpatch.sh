@@ -98,6 +98,26 @@ test_expect_success 'a mutated diff stream, alone and with -s - OLD NEW' '
 	outcomes_include 0 2
 '
 
+# With a stream, mkpatch loads only the relocations of what it compares;
+# a field outside its section elsewhere must fail it all the same.
+test_expect_success 'a relocation past the end of .text: the same error with a stream' '
+	cp pairs/elf-x86_64.new far.o &&
+	rela=$(readelf -SW far.o | sed -n "s/^ *\[ *[0-9]*\] //p" |
+	       awk "\$1 == \".rela.text\" { print \$4 }") &&
+	test -n "$rela" &&
+	printf "\000\000\000\020\000\000\000\000" |
+		dd of=far.o bs=1 seek=$((0x$rela)) conv=notrunc 2>/dev/null &&
+	sed "s/^+++ .*/+++ far.o/" elf-x86_64.stream >far.stream &&
+	grep -q "^~ " far.stream &&
+	{ objdiff elf-x86_64.old.o far.o 2>objdiff.err; test $? = 2; } &&
+	{ mkpatch -o far.so -s far.stream elf-x86_64.old.o far.o 2>mkpatch.err; test $? = 2; } &&
+	test ! -e far.so &&
+	grep "^objdiff: far.o: relocation 0 in section .*: offset 0x10000000 past end of .text$" \
+		objdiff.err &&
+	sed "s/^objdiff:/mkpatch:/" objdiff.err >expect &&
+	test_cmp expect mkpatch.err
+'
+
 # The stream seeds name old.o and new.o, or nothing, and symbols these
 # objects do not have: each is refused, none may crash.
 test_expect_success 'the stream seeds of the fuzz target, alone and with -s - OLD NEW' '

@@ -58,16 +58,21 @@ static void unload(struct loaded *l)
 }
 
 /* Loads bytes that must be refused; returns the message. */
-static const char *load_bad(const uint8_t *buf, size_t size)
+static const char *load_bad_flags(const uint8_t *buf, size_t size, unsigned flags)
 {
 	static struct ipbp_err err;
 	struct obj *obj = NULL;
 
 	err.msg[0] = 0;
-	ck_assert_int_lt(obj_load(&obj, "bad.o", buf, size, &err), 0);
+	ck_assert_int_lt(obj_load_flags(&obj, "bad.o", buf, size, flags, &err), 0);
 	ck_assert_ptr_null(obj);
 	ck_assert_msg(strncmp(err.msg, "bad.o: ", 7) == 0 && err.msg[7], "message: '%s'", err.msg);
 	return err.msg;
+}
+
+static const char *load_bad(const uint8_t *buf, size_t size)
+{
+	return load_bad_flags(buf, size, 0);
 }
 
 static struct symbol *sym(const struct obj *obj, const char *name)
@@ -705,11 +710,14 @@ START_TEST(corrupted_fields_are_errors_with_messages)
 	memcpy(save, b + rela0 + 12, 4);
 	wr(b + rela0 + 12, 4, 0x123456);		/* r_info symbol */
 	ck_assert(strstr(load_bad(b, l.size), "bad symbol index"));
+	/* loaded lazily, whatever range is read later, the same error now */
+	ck_assert(strstr(load_bad_flags(b, l.size, OBJ_LOAD_LAZY), "bad symbol index"));
 	memcpy(b + rela0 + 12, save, 4);
 
 	memcpy(save, b + rela0, 8);
 	wr(b + rela0, 8, 0x10000000);			/* r_offset */
 	ck_assert(strstr(load_bad(b, l.size), "past end of .text"));
+	ck_assert(strstr(load_bad_flags(b, l.size, OBJ_LOAD_LAZY), "past end of .text"));
 	memcpy(b + rela0, save, 8);
 
 	memcpy(save, b + rela + 44, 4);
