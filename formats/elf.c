@@ -45,9 +45,10 @@
  * bounds) but read an offset range at a time (elf_load_range(), by binary
  * search; a table the assembler did not write in offset order gets an
  * order first).  The entries that start relative jump tables, and those
- * with bad symbol indexes, are read at once (is_loaded_early()); any other
- * bad entry is reported when its range is read.  Types no table knows are
- * named ("unknown(250)") at load, loaded or not.
+ * with bad symbol indexes, are read at once (is_loaded_early()), and so is
+ * the first field outside its section (check_last_fields()): a lazy load
+ * refuses what a full one does.  Types no table knows are named
+ * ("unknown(250)") at load, loaded or not.
  */
 #include <gelf.h>
 #include <libelf.h>

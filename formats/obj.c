@@ -878,17 +878,10 @@ struct symbol *obj_find_symbol_covering(const struct section *sec, uint64_t offs
 
 size_t obj_first_symbol_after(const struct section *sec, uint64_t offset)
 {
-	size_t lo = 0, hi = sec->nr_syms;
+	size_t first = 0;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->syms[mid]->offset <= offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	UPPER_BOUND(sec->syms, sec->nr_syms, offset, &first);
+	return first;
 }
 
 size_t obj_first_reloc(const struct section *sec, uint64_t offset)

@@ -253,8 +253,9 @@ void obj_free(struct obj *obj);
  * those functions' relocations only.  Readers that cannot defer load all
  * of them as usual (ELF defers, for the architectures instructions are
  * decoded for; Mach-O, COFF and Wasm do not).  Until every range is
- * loaded, sec->relocs holds the loaded ranges' only, and errors in the
- * others are found when (if) they are loaded.
+ * loaded, sec->relocs holds the loaded ranges' only.  A reader that defers
+ * still refuses at load what a full load refuses (ELF: bad symbol indexes,
+ * fields outside their section).
  */
 #define OBJ_LOAD_LAZY	0x1u
 

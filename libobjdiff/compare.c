@@ -132,7 +132,7 @@ static size_t first_reloc_from(const struct section *sec, uint64_t offset, size_
 	return lo;
 }
 
-static struct span *unit_spans(const struct diff_ctx *ctx, const struct diff_side *side)
+static struct span *unit_spans(const struct diff_side *side)
 {
 	struct span *v = calloc(side->nr_units + 1, sizeof(*v));
 	struct section *sec;
@@ -653,8 +653,8 @@ int diff_compare_symbols(struct diff_ctx *ctx)
 	unsigned *reasons = NULL;
 
 	if (!ctx->opts->focus) {
-		spans[0] = unit_spans(ctx, &ctx->side[0]);
-		spans[1] = unit_spans(ctx, new);
+		spans[0] = unit_spans(&ctx->side[0]);
+		spans[1] = unit_spans(new);
 	}
 
 	if (!ctx->opts->quick && !ctx->opts->focus && new->nr_units > THREAD_UNITS &&

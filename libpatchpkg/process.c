@@ -169,16 +169,9 @@ int process_read_maps(struct process *p, struct ipbp_err *err)
 		eol = memchr(line, '\n', (size_t)(text + len - line));
 		if (!eol)
 			eol = text + len;
-		if (p->nr_maps == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			void *np = realloc(p->maps, ncap * sizeof(*p->maps));
-
-			if (!np) {
-				ret = ipbp_error(err, "out of memory");
-				break;
-			}
-			p->maps = np;
-			cap = ncap;
+		if (array_grow((void **)&p->maps, &cap, p->nr_maps + 1, sizeof(*p->maps)) < 0) {
+			ret = ipbp_error(err, "out of memory");
+			break;
 		}
 		if (parse_map_line(line, eol, &p->maps[p->nr_maps]) < 0) {
 			ret = ipbp_error(err, "process %d: unreadable mapping line", (int)p->pid);
