@@ -368,6 +368,43 @@ static int index_section_relocs(struct obj *obj, struct ipbp_err *err)
 	return 0;
 }
 
+/* Sections with fewer symbols are searched whole. */
+#define SYM_STARTS_MIN	64
+
+/*
+ * A lookup by offset among the symbols of a large .text bisects tens of
+ * thousands of them, and each step misses the cache.  So sec->syms (sorted)
+ * gets a table: sym_starts[b] is the index of the first symbol at or after
+ * offset b << sym_shift, for b up to the last symbol's offset, plus
+ * nr_syms after it.  A lookup then bisects one stretch, a symbol or two.
+ * The shift makes at most two entries a symbol.
+ */
+static int index_symbol_offsets(struct section *sec)
+{
+	uint64_t last;
+	size_t nr, b = 0;
+	unsigned shift = 0;
+
+	free(sec->sym_starts);
+	sec->sym_starts = NULL;
+	if (sec->nr_syms < SYM_STARTS_MIN)
+		return 0;
+	last = sec->syms[sec->nr_syms - 1]->offset;
+	while ((last >> shift) >= 2 * (uint64_t)sec->nr_syms)
+		shift++;
+	nr = (size_t)(last >> shift) + 2;
+	sec->sym_starts = malloc(nr * sizeof(*sec->sym_starts));
+	if (!sec->sym_starts)
+		return -1;
+	sec->sym_shift = shift;
+	for (size_t i = 0; i < sec->nr_syms; i++)
+		for (uint64_t stretch = sec->syms[i]->offset >> shift; b <= stretch; b++)
+			sec->sym_starts[b] = (uint32_t)i;
+	for (; b < nr; b++)
+		sec->sym_starts[b] = (uint32_t)sec->nr_syms;
+	return 0;
+}
+
 static int index_section_symbols(struct obj *obj, struct ipbp_err *err)
 {
 	struct section *sec;
@@ -397,7 +434,8 @@ static int index_section_symbols(struct obj *obj, struct ipbp_err *err)
 			sym->sec->syms[fill[sym->sec->index]++] = sym;
 	free(fill);
 	for_each_section(obj, sec)
-		if (sort_vector((void **)sec->syms, sec->nr_syms, symbol_key) < 0)
+		if (sort_vector((void **)sec->syms, sec->nr_syms, symbol_key) < 0 ||
+		    index_symbol_offsets(sec) < 0)
 			return obj_error(obj, err, "out of memory");
 	return 0;
 }
@@ -848,15 +886,38 @@ static int symbol_rank(const struct symbol *sym)
 	*(hint) = lo_;							\
 } while (0)
 
+/* The index in sec->syms of the first symbol that starts after offset,
+ * into *hint too: bisecting one stretch of sym_starts when there is the
+ * table, else galloping from *hint. */
+static size_t symbol_upper_bound(const struct section *sec, uint64_t offset, size_t *hint)
+{
+	size_t lo, hi;
+
+	if (!sec->sym_starts) {
+		UPPER_BOUND(sec->syms, sec->nr_syms, offset, hint);
+		return *hint;
+	}
+	if (offset >= sec->syms[sec->nr_syms - 1]->offset)
+		return *hint = sec->nr_syms;
+	lo = sec->sym_starts[offset >> sec->sym_shift];
+	hi = sec->sym_starts[(offset >> sec->sym_shift) + 1];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sec->syms[mid]->offset <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return *hint = lo;
+}
+
 struct symbol *obj_find_symbol_covering_hint(const struct section *sec, uint64_t offset,
 					     size_t *hint)
 {
 	struct symbol *best = NULL;
-	size_t lo;
+	size_t lo = symbol_upper_bound(sec, offset, hint);
 
-	/* First symbol starting after offset. */
-	UPPER_BOUND(sec->syms, sec->nr_syms, offset, hint);
-	lo = *hint;
 	/* Walk back: the covering symbol with the greatest start wins. */
 	for (size_t i = lo, steps = 0; i-- > 0 && steps < 256; steps++) {
 		struct symbol *sym = sec->syms[i];
@@ -880,8 +941,7 @@ size_t obj_first_symbol_after(const struct section *sec, uint64_t offset)
 {
 	size_t first = 0;
 
-	UPPER_BOUND(sec->syms, sec->nr_syms, offset, &first);
-	return first;
+	return symbol_upper_bound(sec, offset, &first);
 }
 
 size_t obj_first_reloc(const struct section *sec, uint64_t offset)
@@ -1011,6 +1071,7 @@ void obj_free(struct obj *obj)
 	for_each_section(obj, sec) {
 		free(sec->relocs);
 		free(sec->syms);
+		free(sec->sym_starts);
 		if (sec->lazy)
 			free(sec->lazy->loaded);
 	}

@@ -168,6 +168,10 @@ struct section {
 	size_t nr_relocs;
 	struct symbol **syms;	/* defined symbols here, sorted by offset */
 	size_t nr_syms;
+	/* Private to obj.c: where in syms each stretch of 1 << sym_shift
+	 * bytes begins (see index_symbol_offsets()), or NULL. */
+	uint32_t *sym_starts;
+	unsigned sym_shift;
 
 	/* Loaded with OBJ_LOAD_LAZY: the relocations not loaded yet, which
 	 * obj_load_range() reads; NULL once all of them are in relocs. */

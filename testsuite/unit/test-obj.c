@@ -197,6 +197,59 @@ START_TEST(symbols_in_no_order_sort_over_every_offset_byte)
 }
 END_TEST
 
+/*
+ * Lookups by offset in a section of many symbols go through the table of
+ * where each stretch of the section begins in sec->syms.  Without the
+ * table they search the whole of sec->syms: both must give every answer
+ * alike, over symbols at one offset, empty ones, gaps, and a last symbol
+ * far away (which makes the stretches long).
+ */
+START_TEST(offset_table_changes_no_lookup)
+{
+	enum { N = 500 };
+	struct obj *obj = new_obj();
+	struct section *dense = add_text(obj, 0x4000), *sparse = add_text(obj, 0x4000);
+	uint64_t x = 0x2545f4914f6cdd1d, off = 0;
+
+	for (size_t i = 0; i < N; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		off += x % 7 == 0 ? 0 : x % 11 == 0 ? 200 + x % 300 : x % 40;
+		add_func(obj, dense, "d", off, x % 5 == 0 ? 0 : x % 60, 0);
+		add_func(obj, sparse, "s", off, x % 3 == 0 ? 0 : x % 90, 0)->bind =
+			x % 2 ? BIND_LOCAL : BIND_GLOBAL;
+	}
+	add_func(obj, sparse, "far", 1ull << 40, 16, 0);
+	ck_assert_int_eq(obj_finalize(obj, NULL), 0);
+
+	struct section *secs[] = { dense, sparse };
+
+	for (size_t s = 0; s < 2; s++) {
+		struct section *sec = secs[s];
+		uint32_t *table = sec->sym_starts;
+		size_t hint = 0;
+
+		ck_assert_ptr_nonnull(table);
+		for (uint64_t at = 0; at < off + 200; at++) {
+			size_t after, plain_hint = 0;
+			struct symbol *cover = obj_find_symbol_covering(sec, at);
+			struct symbol *swept = obj_find_symbol_covering_hint(sec, at, &hint);
+
+			after = obj_first_symbol_after(sec, at);
+			sec->sym_starts = NULL;
+			ck_assert_ptr_eq(cover, obj_find_symbol_covering(sec, at));
+			ck_assert_ptr_eq(swept, obj_find_symbol_covering_hint(sec, at, &plain_hint));
+			ck_assert_uint_eq(after, obj_first_symbol_after(sec, at));
+			sec->sym_starts = table;
+		}
+		ck_assert_uint_eq(obj_first_symbol_after(sec, UINT64_MAX), sec->nr_syms);
+	}
+	ck_assert_ptr_eq(obj_find_symbol_covering(sparse, (1ull << 40) + 15),
+			 sparse->syms[sparse->nr_syms - 1]);
+	ck_assert_ptr_null(obj_find_symbol_covering(sparse, (1ull << 40) + 16));
+	obj_free(obj);
+}
+END_TEST
+
 START_TEST(name_lookup_prefers_global_definition)
 {
 	struct obj *obj = new_obj();
@@ -246,6 +299,7 @@ static Suite *obj_suite(void)
 	tcase_add_test(tc, relocations_sorted_per_section_and_refinalize_is_idempotent);
 	tcase_add_test(tc, symbols_sorted_by_offset_then_index_however_listed);
 	tcase_add_test(tc, symbols_in_no_order_sort_over_every_offset_byte);
+	tcase_add_test(tc, offset_table_changes_no_lookup);
 	tcase_add_test(tc, name_lookup_prefers_global_definition);
 	tcase_add_test(tc, unknown_and_empty_inputs_are_errors_with_messages);
 	suite_add_tcase(s, tc);
