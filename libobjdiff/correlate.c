@@ -178,44 +178,42 @@ static int fill_names(struct diff_side *side, struct ipbp_err *err)
 {
 	size_t total = 0, pos = 0;
 
+	/* norm stays NULL where diff_normalized_name() may change the name */
 	for (size_t i = 0; i < side->nr_units; i++) {
-		const char *name = side->units[i].sym->name;
+		struct unit *u = &side->units[i];
 
-		if (may_normalize(name))
-			total += strlen(name) + 1;
+		if (may_normalize(u->sym->name))
+			total += strlen(u->sym->name) + 1;
+		else
+			u->norm = u->sym->name;
 	}
 	if (total && !(side->names = malloc(total)))
 		return ipbp_error(err, "out of memory");
 	for (size_t i = 0; i < side->nr_units; i++) {
 		struct unit *u = &side->units[i];
-		size_t len = strlen(u->sym->name);
 
-		u->norm = u->sym->name;
-		if (!may_normalize(u->norm))
+		if (u->norm)
 			continue;
-		diff_normalized_name(u->norm, side->names + pos, len + 1);
-		u->norm = side->names + pos;
+		u->norm = diff_normalized_name(u->sym->name, side->names + pos, total - pos);
 		pos += strlen(u->norm) + 1;
 	}
 	return 0;
 }
 
 /* The units of one side (side->obj may be NULL: no units). */
-int diff_build_units(struct diff_ctx *ctx, int s)
+int diff_build_units(struct diff_side *side, struct ipbp_err *err)
 {
-	struct diff_side *side = &ctx->side[s];
 	struct obj *obj = side->obj;
 	struct symbol *sym;
-	size_t n = 0;
 
 	if (!obj)
 		return 0;
-	for_each_symbol(obj, sym)
-		n += is_unit(sym);
+	/* room for every symbol: the pages of what is left over are never
+	 * touched */
 	side->by_sym = calloc(obj->nr_symbols + 1, sizeof(*side->by_sym));
-	side->units = calloc(n + 1, sizeof(*side->units));
+	side->units = calloc(obj->nr_symbols + 1, sizeof(*side->units));
 	if (!side->by_sym || !side->units)
-		return ipbp_error(ctx->err, "out of memory");
+		return ipbp_error(err, "out of memory");
 	for_each_symbol(obj, sym) {
 		struct unit *u;
 
@@ -226,7 +224,7 @@ int diff_build_units(struct diff_ctx *ctx, int s)
 		u->kind = unit_kind(sym);
 		side->by_sym[sym->index] = u;
 	}
-	return fill_names(side, ctx->err);
+	return fill_names(side, err);
 }
 
 void diff_side_release(struct diff_side *side)
@@ -543,11 +541,9 @@ static struct unit *find_parent(struct diff_side *side, const struct unit *u)
 	return side->by_sym[sym->index];
 }
 
-/* Links each part of side s to its root (the parent that is no part). */
-void diff_find_parts(struct diff_ctx *ctx, int s)
+/* Links each part of a side to its root (the parent that is no part). */
+void diff_find_parts(struct diff_side *side)
 {
-	struct diff_side *side = &ctx->side[s];
-
 	for (size_t i = 0; i < side->nr_units; i++) {
 		struct unit *u = &side->units[i], *p = find_parent(side, u);
 

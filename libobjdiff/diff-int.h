@@ -82,11 +82,11 @@ struct ref {
 };
 
 /* correlate.c */
-int diff_build_units(struct diff_ctx *ctx, int side);
+int diff_build_units(struct diff_side *side, struct ipbp_err *err);
 int diff_correlate_symbols(struct diff_ctx *ctx);
 int diff_correlate_statics(struct diff_ctx *ctx);
 int diff_correlate_leftovers(struct diff_ctx *ctx);
-void diff_find_parts(struct diff_ctx *ctx, int side);
+void diff_find_parts(struct diff_side *side);
 void diff_side_release(struct diff_side *side);
 void diff_twin(struct unit *a, struct unit *b);
 bool diff_is_literal(const struct symbol *sym);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "diff-int.h"
+#include "threads-int.h"
 
 static const struct diff_opts default_opts;
 
@@ -188,6 +189,55 @@ static void ctx_release(struct diff_ctx *ctx)
 	diff_disasm_close(ctx->disasm);
 }
 
+/* Objects with more symbols than this together have their sides built in
+ * two threads. */
+#define THREAD_SYMBOLS	8192
+
+struct side_job {
+	struct diff_side *side;
+	struct ipbp_err err;
+	int ret;
+};
+
+static void *build_units_run(void *arg)
+{
+	struct side_job *job = arg;
+
+	job->ret = diff_build_units(job->side, &job->err);
+	return NULL;
+}
+
+static void *find_parts_run(void *arg)
+{
+	struct side_job *job = arg;
+
+	diff_find_parts(job->side);
+	return NULL;
+}
+
+/* run() over each side; the error is old's when both fail. */
+static int for_both_sides(struct diff_ctx *ctx, void *(*run)(void *))
+{
+	struct side_job jobs[2] = { { .side = &ctx->side[0] }, { .side = &ctx->side[1] } };
+	size_t nr_symbols = 0;
+
+	for (int s = 0; s < 2; s++)
+		nr_symbols += ctx->side[s].obj ? ctx->side[s].obj->nr_symbols : 0;
+	if (nr_symbols > THREAD_SYMBOLS) {
+		threads_run(jobs, sizeof(jobs[0]), 2, run);
+	} else {
+		run(&jobs[0]);
+		run(&jobs[1]);
+	}
+	for (int s = 0; s < 2; s++)
+		if (jobs[s].ret < 0) {
+			if (ctx->err)
+				*ctx->err = jobs[s].err;
+			return -1;
+		}
+	return 0;
+}
+
 /* Whether a unit has no twin: enough for opts->quick to stop early. */
 static bool has_unmatched(const struct diff_ctx *ctx)
 {
@@ -209,8 +259,7 @@ int diff_objs(struct diff_pair *pair, struct obj *old, struct obj *new,
 		goto out;
 
 	/* What is compared, under which name. */
-	if ((ret = diff_build_units(&ctx, 0)) < 0 ||
-	    (ret = diff_build_units(&ctx, 1)) < 0)
+	if ((ret = for_both_sides(&ctx, build_units_run)) < 0)
 		goto out;
 
 	/* Twins: by name, static locals by reference, then the rest. */
@@ -219,8 +268,7 @@ int diff_objs(struct diff_pair *pair, struct obj *old, struct obj *new,
 	    (ret = diff_correlate_statics(&ctx)) < 0 ||
 	    (ret = diff_correlate_leftovers(&ctx)) < 0)
 		goto out;
-	diff_find_parts(&ctx, 0);
-	diff_find_parts(&ctx, 1);
+	for_both_sides(&ctx, find_parts_run);
 	if (ctx.opts->focus && (ret = diff_focus_needed(&ctx)) < 0)
 		goto out;
 	ctx.differs = has_unmatched(&ctx);
@@ -251,10 +299,10 @@ int diff_one_sided(struct diff_pair *pair, struct obj *old, struct obj *new,
 		ret = ipbp_error(err, "internal error: diff_one_sided needs one object");
 		goto out;
 	}
-	if ((ret = diff_build_units(&ctx, old ? 0 : 1)) < 0 ||
+	if ((ret = diff_build_units(&ctx.side[old ? 0 : 1], err)) < 0 ||
 	    (ctx.opts->focus && (ret = diff_focus_named(&ctx)) < 0))
 		goto out;
-	diff_find_parts(&ctx, old ? 0 : 1);
+	diff_find_parts(&ctx.side[old ? 0 : 1]);
 	if ((ctx.opts->focus && (ret = diff_focus_needed(&ctx)) < 0) ||
 	    (ret = diff_fold_parts(&ctx)) < 0 ||
 	    (ret = diff_collect(&ctx)) < 0)
