@@ -895,16 +895,13 @@ static int cmp_entry_order(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* Assemblers write entries in offset order; others get an order. */
+/* Assemblers write entries in offset order; a table that is not (as
+ * defer_relocs() finds) gets one: z->order. */
 static int order_entries(struct obj *obj, struct elf_lazy *z, struct ipbp_err *err)
 {
 	struct entry_order *v;
-	size_t i = 1;
+	size_t i;
 
-	while (i < z->n && lazy_offset(z, i - 1) <= lazy_offset(z, i))
-		i++;
-	if (i >= z->n)
-		return 0;
 	v = malloc(z->n * sizeof(*v));
 	z->order = obj_alloc(obj, z->n * sizeof(*z->order));
 	if (!v || !z->order) {
@@ -990,6 +987,10 @@ static int defer_relocs(struct elf_reader *r, size_t idx, size_t n, size_t entsi
 	const GElf_Shdr *sh = &r->scns[idx].shdr;
 	const struct elf_scn *scn = &r->scns[sh->sh_info];
 	struct elf_lazy *z = obj_alloc(r->obj, sizeof(*z));
+	const struct elf_reloc_type *t = NULL;
+	uint64_t last_offset = 0;
+	uint32_t last_type = 0;
+	bool in_order = true;
 
 	if (!z)
 		return obj_error(r->obj, r->err, "out of memory");
@@ -1002,11 +1003,16 @@ static int defer_relocs(struct elf_reader *r, size_t idx, size_t n, size_t entsi
 	if (obj_defer_relocs(r->obj, scn->sec, z) < 0)
 		return obj_error(r->obj, r->err, "out of memory");
 	for (size_t i = 0; i < n; i++) {
-		uint64_t info = lazy_info(z, i);
+		uint64_t info = lazy_info(z, i), offset = lazy_offset(z, i);
 		uint32_t type = (uint32_t)GELF_R_TYPE(info);
-		const struct elf_reloc_type *t = elf_reloc_type(r->obj->arch, type);
 		GElf_Rela ra;
 
+		in_order = in_order && offset >= last_offset;
+		last_offset = offset;
+		/* a table has few types, mostly in runs */
+		if (i == 0 || type != last_type)
+			t = elf_reloc_type(r->obj->arch, type);
+		last_type = type;
 		if (!is_loaded_early(z, info, t)) {
 			if (!t && note_unknown_type(r, type) < 0)
 				return -1;
@@ -1016,7 +1022,7 @@ static int defer_relocs(struct elf_reader *r, size_t idx, size_t n, size_t entsi
 		if (add_reloc(r, idx, i, scn, &ra, z->rela) < 0)
 			return -1;
 	}
-	if (order_entries(r->obj, z, r->err) < 0)
+	if (!in_order && order_entries(r->obj, z, r->err) < 0)
 		return -1;
 	return check_last_fields(r, scn, z);
 }

@@ -753,6 +753,72 @@ START_TEST(corrupted_fields_are_errors_with_messages)
 }
 END_TEST
 
+/* The relocations of sec, one line each, in the model's (offset) order. */
+static char *relocs_of(const struct section *sec)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert(f);
+	for (size_t i = 0; i < sec->nr_relocs; i++) {
+		const struct reloc *r = sec->relocs[i];
+
+		fprintf(f, "%llx %u %s %lld\n", (unsigned long long)r->offset, r->type,
+			r->sym ? r->sym->name : "-", (long long)r->addend);
+	}
+	fclose(f);
+	return text;
+}
+
+/*
+ * An assembler writes a table in offset order; a lazy load reads one in
+ * any other order through an order of its own.  The table reversed, every
+ * range loaded, one symbol at a time and then the rest: what a whole load
+ * of the same bytes gives.
+ */
+START_TEST(relocations_out_of_order_load_lazily_as_whole)
+{
+	struct loaded l = load(unit_compile("x86_64-linux-gnu", "-O2", x86_source));
+	size_t rela = shdr64(&l, 4 /* SHT_RELA */);
+	uint64_t at = rd(l.buf + rela + 24, 8), n = rd(l.buf + rela + 32, 8) / 24;
+	struct section *text;
+	struct symbol *sym;
+	struct obj *lazy;
+	char *whole, *got;
+
+	obj_free(l.obj);
+	ck_assert_uint_ge(n, 3);
+	for (uint64_t i = 0; i < n / 2; i++) {
+		uint8_t tmp[24];
+
+		memcpy(tmp, l.buf + at + 24 * i, 24);
+		memcpy(l.buf + at + 24 * i, l.buf + at + 24 * (n - 1 - i), 24);
+		memcpy(l.buf + at + 24 * (n - 1 - i), tmp, 24);
+	}
+	ck_assert_int_eq(obj_load(&l.obj, "test.o", l.buf, l.size, NULL), 0);
+	text = obj_find_section(l.obj, ".text");
+	ck_assert_uint_eq(text->nr_relocs, n);
+	whole = relocs_of(text);
+
+	ck_assert_int_eq(obj_load_flags(&lazy, "test.o", l.buf, l.size, OBJ_LOAD_LAZY, NULL), 0);
+	text = obj_find_section(lazy, ".text");
+	ck_assert_ptr_nonnull(text->lazy);
+	for_each_symbol(lazy, sym)
+		if (sym->sec == text && sym->kind == SYMK_FUNC)
+			ck_assert_int_eq(obj_load_range(lazy, text, sym->offset,
+							sym->offset + sym->size, NULL), 0);
+	ck_assert_int_eq(obj_load_range(lazy, text, 0, text->size, NULL), 0);
+	ck_assert_ptr_null(text->lazy);
+	got = relocs_of(text);
+	ck_assert_str_eq(got, whole);
+	free(got);
+	free(whole);
+	obj_free(lazy);
+	unload(&l);
+}
+END_TEST
+
 /* Random byte mutations: every result is a model or an error with a message. */
 START_TEST(random_mutations_never_crash)
 {
@@ -794,6 +860,7 @@ static Suite *elf_suite(void)
 	tcase_add_test(tc, x86_64_relocations_kinds_and_bias);
 	tcase_add_test(tc, cxx_inline_function_is_comdat);
 	tcase_add_test(tc, i386_rel_addends_are_read_from_the_field);
+	tcase_add_test(tc, relocations_out_of_order_load_lazily_as_whole);
 	tcase_add_test(tc, arm_rel_addends_in_both_byte_orders);
 	tcase_add_test(tc, arm_compiled_code_has_exidx);
 	tcase_add_test(tc, aarch64_relocations_in_both_byte_orders);
