@@ -385,8 +385,6 @@ static int index_symbol_offsets(struct section *sec)
 	size_t nr, b = 0;
 	unsigned shift = 0;
 
-	free(sec->sym_starts);
-	sec->sym_starts = NULL;
 	if (sec->nr_syms < SYM_STARTS_MIN)
 		return 0;
 	last = sec->syms[sec->nr_syms - 1]->offset;
@@ -413,7 +411,9 @@ static int index_section_symbols(struct obj *obj, struct ipbp_err *err)
 
 	for_each_section(obj, sec) {
 		free(sec->syms);
+		free(sec->sym_starts);
 		sec->syms = NULL;
+		sec->sym_starts = NULL;
 		sec->nr_syms = 0;
 	}
 	for_each_symbol(obj, sym)
