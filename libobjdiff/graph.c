@@ -638,19 +638,10 @@ static const struct symbol *find_node_symbol_covering(const struct graph_input *
 						      uint64_t off)
 {
 	const struct symbol *sym = obj_find_symbol_covering(sec, off);
-	size_t lo = 0, hi = sec->nr_syms;
 
 	if (sym && gi->sym_node[sym->index] != GRAPH_NONE)
 		return sym;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->syms[mid]->offset <= off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo, steps = 0; i-- > 0 && steps < 256; steps++) {
+	for (size_t i = obj_first_symbol_after(sec, off), steps = 0; i-- > 0 && steps < 256; steps++) {
 		sym = sec->syms[i];
 		if (gi->sym_node[sym->index] != GRAPH_NONE && covers(sym, off))
 			return sym;
