@@ -851,25 +851,25 @@ static int symbol_rank(const struct symbol *sym)
 }
 
 /*
- * The first element of v (sorted by offset) that starts after offset,
+ * The first element of v (sorted by offset) whose offset is above key,
  * searched from *hint, where the previous search ended, by galloping
  * (forward or back) and then bisecting: offsets that increase, or stay
  * near the last one, cost O(1) each.  Any order gives the same answer.
  */
-#define UPPER_BOUND(v, n, offset, hint) do {				\
+#define UPPER_BOUND(v, n, key, hint) do {				\
 	size_t lo_ = 0, hi_ = (n), h_ = *(hint) < hi_ ? *(hint) : hi_, step_ = 1; \
 									\
-	if (h_ == 0 || (v)[h_ - 1]->offset <= (offset)) {		\
+	if (h_ == 0 || (v)[h_ - 1]->offset <= (key)) {		\
 		lo_ = h_;	/* the answer is >= h_ */		\
-		while (lo_ + step_ < hi_ && (v)[lo_ + step_ - 1]->offset <= (offset)) { \
+		while (lo_ + step_ < hi_ && (v)[lo_ + step_ - 1]->offset <= (key)) { \
 			lo_ += step_;					\
 			step_ *= 2;					\
 		}							\
 		if (lo_ + step_ < hi_)					\
 			hi_ = lo_ + step_;				\
 	} else {							\
-		hi_ = h_ - 1;	/* v[hi_] starts after offset */	\
-		while (hi_ >= step_ && (v)[hi_ - step_]->offset > (offset)) { \
+		hi_ = h_ - 1;	/* v[hi_] starts after key */	\
+		while (hi_ >= step_ && (v)[hi_ - step_]->offset > (key)) { \
 			hi_ -= step_;					\
 			step_ *= 2;					\
 		}							\
@@ -878,7 +878,7 @@ static int symbol_rank(const struct symbol *sym)
 	while (lo_ < hi_) {						\
 		size_t mid_ = lo_ + (hi_ - lo_) / 2;			\
 									\
-		if ((v)[mid_]->offset <= (offset))			\
+		if ((v)[mid_]->offset <= (key))			\
 			lo_ = mid_ + 1;					\
 		else							\
 			hi_ = mid_;					\
@@ -891,7 +891,7 @@ static int symbol_rank(const struct symbol *sym)
  * table, else galloping from *hint. */
 static size_t symbol_upper_bound(const struct section *sec, uint64_t offset, size_t *hint)
 {
-	size_t lo, hi;
+	size_t lo, in = 0;
 
 	if (!sec->sym_starts) {
 		UPPER_BOUND(sec->syms, sec->nr_syms, offset, hint);
@@ -900,16 +900,9 @@ static size_t symbol_upper_bound(const struct section *sec, uint64_t offset, siz
 	if (offset >= sec->syms[sec->nr_syms - 1]->offset)
 		return *hint = sec->nr_syms;
 	lo = sec->sym_starts[offset >> sec->sym_shift];
-	hi = sec->sym_starts[(offset >> sec->sym_shift) + 1];
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->syms[mid]->offset <= offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return *hint = lo;
+	UPPER_BOUND(sec->syms + lo, sec->sym_starts[(offset >> sec->sym_shift) + 1] - lo,
+		    offset, &in);
+	return *hint = lo + in;
 }
 
 struct symbol *obj_find_symbol_covering_hint(const struct section *sec, uint64_t offset,
@@ -944,19 +937,21 @@ size_t obj_first_symbol_after(const struct section *sec, uint64_t offset)
 	return symbol_upper_bound(sec, offset, &first);
 }
 
+/* Fields lie at whole offsets: the first at or after offset is the first
+ * after offset - 1. */
+size_t obj_first_reloc_hint(const struct section *sec, uint64_t offset, size_t *hint)
+{
+	if (offset == 0)
+		return *hint = 0;
+	UPPER_BOUND(sec->relocs, sec->nr_relocs, offset - 1, hint);
+	return *hint;
+}
+
 size_t obj_first_reloc(const struct section *sec, uint64_t offset)
 {
-	size_t lo = 0, hi = sec->nr_relocs;
+	size_t hint = 0;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->relocs[mid]->offset < offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return obj_first_reloc_hint(sec, offset, &hint);
 }
 
 struct reloc *obj_find_reloc_hint(const struct section *sec, uint64_t offset, size_t *hint)

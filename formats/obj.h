@@ -333,6 +333,8 @@ struct reloc *obj_find_reloc(const struct section *sec, uint64_t offset);
 struct symbol *obj_find_symbol_covering_hint(const struct section *sec, uint64_t offset,
 					     size_t *hint);
 struct reloc *obj_find_reloc_hint(const struct section *sec, uint64_t offset, size_t *hint);
+/* obj_first_reloc(), fast for offsets that mostly increase in the same way. */
+size_t obj_first_reloc_hint(const struct section *sec, uint64_t offset, size_t *hint);
 
 const char *obj_reloc_type_name(const struct obj *obj, uint32_t type);
 

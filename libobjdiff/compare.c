@@ -105,33 +105,6 @@ struct span {
 	bool known;
 };
 
-/* The first relocation of sec at or after offset, galloping ahead from
- * *hint (where the previous search ended) when offset is not behind it. */
-static size_t first_reloc_from(const struct section *sec, uint64_t offset, size_t *hint)
-{
-	size_t lo = 0, hi = sec->nr_relocs, h = *hint < hi ? *hint : hi, step = 1;
-
-	if (h == 0 || sec->relocs[h - 1]->offset < offset) {
-		lo = h;
-		while (lo + step < hi && sec->relocs[lo + step - 1]->offset < offset) {
-			lo += step;
-			step *= 2;
-		}
-		if (lo + step < hi)
-			hi = lo + step;
-	}
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->relocs[mid]->offset < offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*hint = lo;
-	return lo;
-}
-
 static struct span *unit_spans(const struct diff_side *side)
 {
 	struct span *v = calloc(side->nr_units + 1, sizeof(*v));
@@ -152,9 +125,9 @@ static struct span *unit_spans(const struct diff_side *side)
 			    !(u = side->by_sym[sym->index]) || u->sym != sym)
 				continue;
 			end = sym->size > UINT64_MAX - start ? UINT64_MAX : start + sym->size;
-			lo = first_reloc_from(sec, start, &start_hint);
+			lo = obj_first_reloc_hint(sec, start, &start_hint);
 			v[u - side->units] = (struct span){
-				lo, first_reloc_from(sec, end, &end_hint) - lo, true
+				lo, obj_first_reloc_hint(sec, end, &end_hint) - lo, true
 			};
 		}
 	}

@@ -131,6 +131,42 @@ START_TEST(relocations_sorted_per_section_and_refinalize_is_idempotent)
 }
 END_TEST
 
+/* The first relocation at or after each offset, in a section whose
+ * relocations share offsets and start at 0: a plain search, a sweep with a
+ * hint up and one down, against counting. */
+START_TEST(first_relocation_at_or_after_every_offset)
+{
+	static const uint64_t offs[] = { 0, 0, 3, 4, 4, 4, 9, 30, 31, 200 };
+	struct obj *obj = new_obj();
+	struct section *text = add_text(obj, 0x100);
+	struct symbol *f = add_func(obj, text, "f", 0, 0x100, 0);
+	size_t up = 0, down = 0;
+
+	for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		struct reloc *r = obj_add_reloc(obj);
+
+		r->sec = text;
+		r->offset = offs[i];
+		r->sym = f;
+		r->kind = RK_ABS;
+		r->width = 1;
+	}
+	ck_assert_int_eq(obj_finalize(obj, NULL), 0);
+	for (uint64_t at = 0; at <= 0x100; at++) {
+		size_t want = 0;
+
+		while (want < text->nr_relocs && text->relocs[want]->offset < at)
+			want++;
+		ck_assert_uint_eq(obj_first_reloc(text, at), want);
+		ck_assert_uint_eq(obj_first_reloc_hint(text, at, &up), want);
+		ck_assert_uint_eq(obj_first_reloc_hint(text, 0x100 - at, &down),
+				  obj_first_reloc(text, 0x100 - at));
+	}
+	ck_assert_uint_eq(obj_first_reloc(text, UINT64_MAX), text->nr_relocs);
+	obj_free(obj);
+}
+END_TEST
+
 /* Checks that text's symbols are in order, by offset and then by index. */
 static void check_symbol_order(const struct section *text)
 {
@@ -297,6 +333,7 @@ static Suite *obj_suite(void)
 	tcase_add_test(tc, covering_symbol_prefers_named_global_and_respects_extent);
 	tcase_add_test(tc, section_relative_targets_resolve_to_covering_symbol);
 	tcase_add_test(tc, relocations_sorted_per_section_and_refinalize_is_idempotent);
+	tcase_add_test(tc, first_relocation_at_or_after_every_offset);
 	tcase_add_test(tc, symbols_sorted_by_offset_then_index_however_listed);
 	tcase_add_test(tc, symbols_in_no_order_sort_over_every_offset_byte);
 	tcase_add_test(tc, offset_table_changes_no_lookup);
