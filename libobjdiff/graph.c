@@ -638,10 +638,12 @@ static const struct symbol *find_node_symbol_covering(const struct graph_input *
 						      uint64_t off)
 {
 	const struct symbol *sym = obj_find_symbol_covering(sec, off);
+	size_t i;
 
 	if (sym && gi->sym_node[sym->index] != GRAPH_NONE)
 		return sym;
-	for (size_t i = obj_first_symbol_after(sec, off), steps = 0; i-- > 0 && steps < 256; steps++) {
+	i = obj_first_symbol_after(sec, off);
+	for (size_t steps = 0; i-- > 0 && steps < 256; steps++) {
 		sym = sec->syms[i];
 		if (gi->sym_node[sym->index] != GRAPH_NONE && covers(sym, off))
 			return sym;
