@@ -113,6 +113,8 @@ struct elf_reader {
 	size_t symtab;		/* section index of the symbol table, or 0 */
 	struct symbol **syms;	/* by ELF symbol index; [0] is NULL */
 	size_t nr_syms;
+	uint64_t *section_syms;	/* lazy loads: bit i set when syms[i] is a
+				 * section symbol */
 	uint64_t reloc_bytes;	/* of the relocation entries read so far */
 	/* note_unknown_type(): types of deferred entries no table knows */
 	uint32_t *deferred_unknown;
@@ -271,7 +273,8 @@ static int elf_string(struct elf_reader *r, size_t strndx, uint64_t off,
 				 (unsigned long long)off, strndx);
 	s = (const char *)r->obj->data + sh->sh_offset + off;
 	max = sh->sh_size - off;
-	if (memchr(s, 0, max)) {
+	/* a table ending in NUL ends every string in it */
+	if (!s[max - 1] || memchr(s, 0, max)) {
 		*out = s;
 		return 0;
 	}
@@ -625,6 +628,8 @@ static int add_symbol(struct elf_reader *r, size_t i, const GElf_Sym *st,
 	if (elf_string(r, strndx, st->st_name, &sym->name) < 0)
 		return -1;
 	sym->kind = symbol_kind(GELF_ST_TYPE(st->st_info));
+	if (sym->kind == SYMK_SECTION && r->section_syms)
+		r->section_syms[i / 64] |= (uint64_t)1 << (i % 64);
 	sym->bind = symbol_bind(GELF_ST_BIND(st->st_info));
 	sym->value = st->st_value;
 	sym->size = st->st_size;
@@ -673,10 +678,14 @@ static int load_symbols(struct elf_reader *r)
 	if (r->nr_syms && !data)
 		return obj_error(obj, r->err, "bad symbol table: %s", elf_errmsg(-1));
 	/* Lazy relocations need them after load(): in the arena. */
-	if (obj->load_flags & OBJ_LOAD_LAZY)
+	if (obj->load_flags & OBJ_LOAD_LAZY) {
 		r->syms = obj_alloc(obj, (r->nr_syms ? r->nr_syms : 1) * sizeof(*r->syms));
-	else
+		r->section_syms = obj_alloc(obj, (r->nr_syms / 64 + 1) * sizeof(uint64_t));
+		if (!r->section_syms)
+			return obj_error(obj, r->err, "out of memory");
+	} else {
 		r->syms = calloc(r->nr_syms ? r->nr_syms : 1, sizeof(*r->syms));
+	}
 	if (!r->syms)
 		return obj_error(obj, r->err, "out of memory");
 	shndx_sec = find_symtab_shndx(r);
@@ -842,6 +851,7 @@ struct elf_lazy {
 	uint64_t extent;
 	struct symbol **syms;	/* the reader's, in the arena */
 	size_t nr_syms;
+	const uint64_t *section_syms;	/* the reader's, in the arena */
 	uint32_t *order;	/* entries by offset, when the file's are not */
 };
 
@@ -930,8 +940,12 @@ static bool is_loaded_early(const struct elf_lazy *z, uint64_t info,
 {
 	uint64_t symidx = GELF_R_SYM(info);
 
-	return symidx >= z->nr_syms ||
-	       (t && obj_is_table_reference(z->sec, t->kind, z->syms[symidx]));
+	if (symidx >= z->nr_syms)
+		return true;
+	/* only a section symbol can be a table's start: the bitmap answers
+	 * for the rest without reaching into symbols spread over the arena */
+	return t && (z->section_syms[symidx / 64] >> (symidx % 64) & 1) &&
+	       obj_is_table_reference(z->sec, t->kind, z->syms[symidx]);
 }
 
 /* A type of a deferred entry that no table knows, for name_unknown_types()
@@ -999,6 +1013,7 @@ static int defer_relocs(struct elf_reader *r, size_t idx, size_t n, size_t entsi
 		.entsize = (uint8_t)entsize, .rela = sh->sh_type == SHT_RELA,
 		.is64 = r->l.is64, .big_endian = r->l.big_endian, .insn_le = r->insn_le,
 		.sec = scn->sec, .extent = scn->extent, .syms = r->syms, .nr_syms = r->nr_syms,
+		.section_syms = r->section_syms,
 	};
 	if (obj_defer_relocs(r->obj, scn->sec, z) < 0)
 		return obj_error(r->obj, r->err, "out of memory");

@@ -819,6 +819,72 @@ START_TEST(relocations_out_of_order_load_lazily_as_whole)
 }
 END_TEST
 
+/* The relocations of sec as obj_finalize() resolved them. */
+static char *targets_of(const struct section *sec)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert(f);
+	for (size_t i = 0; i < sec->nr_relocs; i++) {
+		const struct reloc *r = sec->relocs[i];
+
+		fprintf(f, "%llx %s%+lld bias %lld\n", (unsigned long long)r->offset,
+			r->target ? r->target->name : "-", (long long)r->target_offset,
+			(long long)r->bias);
+	}
+	fclose(f);
+	return text;
+}
+
+static const char switch_source[] =
+	"int f0(int), f1(int), f2(int), f3(int), f4(int), f5(int);\n"
+	"int pick(int k, int x)\n"
+	"{\n"
+	"\tswitch (k) {\n"
+	"\tcase 0: return f0(x) + 1;\n"
+	"\tcase 1: return f1(x) * 3;\n"
+	"\tcase 2: return f2(x) - 7;\n"
+	"\tcase 3: return f3(x) ^ 5;\n"
+	"\tcase 4: return f4(x) << 2;\n"
+	"\tcase 5: return f5(x) / 9;\n"
+	"\t}\n"
+	"\treturn 0;\n"
+	"}\n";
+
+/*
+ * A relative jump table's entries count from the table's start, which
+ * only the code's reference to it tells: a lazy load must read that
+ * reference at once, or the entries of the (not lazy) table data point
+ * into the wrong places.
+ */
+START_TEST(lazy_load_anchors_relative_jump_tables)
+{
+	struct loaded l = load(unit_compile("x86_64-linux-gnu", "-O2 -fPIC", switch_source));
+	const struct section *table;
+	struct obj *lazy;
+	char *whole, *got;
+	size_t anchored = 0;
+
+	table = obj_find_section(l.obj, ".rodata");
+	ck_assert_ptr_nonnull(table);
+	for (size_t i = 0; i < table->nr_relocs; i++)
+		anchored += table->relocs[i]->bias != 0;
+	ck_assert_uint_ge(anchored, 5);	/* the entries after the first */
+	whole = targets_of(table);
+
+	ck_assert_int_eq(obj_load_flags(&lazy, "test.o", l.buf, l.size, OBJ_LOAD_LAZY, NULL), 0);
+	ck_assert_ptr_nonnull(obj_find_section(lazy, ".text")->lazy);
+	got = targets_of(obj_find_section(lazy, ".rodata"));
+	ck_assert_str_eq(got, whole);
+	free(got);
+	free(whole);
+	obj_free(lazy);
+	unload(&l);
+}
+END_TEST
+
 /* Random byte mutations: every result is a model or an error with a message. */
 START_TEST(random_mutations_never_crash)
 {
@@ -861,6 +927,7 @@ static Suite *elf_suite(void)
 	tcase_add_test(tc, cxx_inline_function_is_comdat);
 	tcase_add_test(tc, i386_rel_addends_are_read_from_the_field);
 	tcase_add_test(tc, relocations_out_of_order_load_lazily_as_whole);
+	tcase_add_test(tc, lazy_load_anchors_relative_jump_tables);
 	tcase_add_test(tc, arm_rel_addends_in_both_byte_orders);
 	tcase_add_test(tc, arm_compiled_code_has_exidx);
 	tcase_add_test(tc, aarch64_relocations_in_both_byte_orders);
