@@ -403,7 +403,9 @@ static int index_symbol_offsets(struct section *sec)
 	return 0;
 }
 
-static int index_section_symbols(struct obj *obj, struct ipbp_err *err)
+/* Sorts each section's placed symbols into sec->syms; *derived says
+ * whether any of them needs derive_symbol_sizes(). */
+static int index_section_symbols(struct obj *obj, bool *derived, struct ipbp_err *err)
 {
 	struct section *sec;
 	struct symbol *sym;
@@ -416,9 +418,12 @@ static int index_section_symbols(struct obj *obj, struct ipbp_err *err)
 		sec->sym_starts = NULL;
 		sec->nr_syms = 0;
 	}
+	*derived = false;
 	for_each_symbol(obj, sym)
-		if (is_placed_symbol(sym))
+		if (is_placed_symbol(sym)) {
 			sym->sec->nr_syms++;
+			*derived = *derived || (sym->flags & SYMF_DERIVED);
+		}
 	fill = calloc(obj->nr_sections + 1, sizeof(*fill));
 	if (!fill)
 		return obj_error(obj, err, "out of memory");
@@ -479,9 +484,13 @@ static int index_symbol_names(struct obj *obj, struct ipbp_err *err)
 	while (size < obj->nr_symbols * 2)
 		size *= 2;
 	free(obj->sym_hash);
-	obj->sym_hash = calloc(size, sizeof(*obj->sym_hash));
+	/* Not calloc(): its pages of zeros, read before they are written,
+	 * would fault twice each, the second time flushing the TLB of every
+	 * CPU the process runs on. */
+	obj->sym_hash = malloc(size * sizeof(*obj->sym_hash));
 	if (!obj->sym_hash)
 		return obj_error(obj, err, "out of memory");
+	memset(obj->sym_hash, 0, size * sizeof(*obj->sym_hash));
 	obj->sym_hash_size = size;
 	/* Insert backwards so that each chain keeps file order. */
 	for (size_t i = obj->nr_symbols; i-- > 0;) {
@@ -641,13 +650,16 @@ static int check_model(struct obj *obj, struct ipbp_err *err)
 
 int obj_finalize(struct obj *obj, struct ipbp_err *err)
 {
+	bool derived;
+
 	if (check_model(obj, err) < 0 ||
-	    index_section_symbols(obj, err) < 0 ||
+	    index_section_symbols(obj, &derived, err) < 0 ||
 	    index_section_relocs(obj, err) < 0 ||
 	    index_symbol_names(obj, err) < 0 ||
 	    anchor_relative_tables(obj, err) < 0)
 		return -1;
-	derive_symbol_sizes(obj);
+	if (derived)
+		derive_symbol_sizes(obj);
 	resolve_reloc_targets(obj);
 	obj->finalized_symbols = obj->nr_symbols;
 	return 0;
