@@ -15,7 +15,8 @@
  *
  * So when the positional comparison (compare.c) finds a difference and the
  * architecture has a decoder (x86-64, i386, aarch64), both functions are
- * decoded and compared as instruction lists:
+ * decoded and compared as instruction lists, in step (a function that did
+ * change is decoded only up to its first difference):
  *
  *   - padding (x86 nops of every length, int3; aarch64 nop) is skipped;
  *   - an instruction with a relocation or decoded reference that is a
@@ -153,37 +154,79 @@ static void note_local_branch(const struct symbol *sym, const struct arch_insn *
 	in->target = ref->target - sym->offset;
 }
 
-/* Decodes sym into list; false when some bytes do not decode. */
-static int decode_function(struct diff_disasm *d, const struct symbol *sym,
-			   struct insn_list *l)
+/*
+ * A function decoded as far as the comparison has read: a difference
+ * found early leaves the rest of both functions undecoded.
+ */
+struct cursor {
+	const struct symbol *sym;
+	struct insn_list *l;
+	uint64_t done;		/* bytes decoded */
+	size_t next;		/* the list's next instruction to read */
+	size_t index;		/* non-padding instructions decoded */
+	bool bad;		/* bytes that do not decode: the end */
+};
+
+static void cursor_start(struct cursor *c, const struct symbol *sym, struct insn_list *l)
 {
-	const uint8_t *code = sym->sec->data + sym->offset;
-	size_t left = sym->size, index = 0;
-	uint64_t addr = sym->offset;
-	const struct arch_ops *ops = d->dec.ops;
-
+	*c = (struct cursor){ .sym = sym, .l = l };
 	l->nr = 0;
-	while (left) {
-		struct arch_insn ai;
-		unsigned size = ops->decode(&d->dec, code, left, addr, &ai);
-		struct insn *in;
+}
 
-		if (!size)
-			return 0;
-		if (!(in = push_insn(l)))
-			return -1;
-		in->off = (uint32_t)(addr - sym->offset);
-		in->size = (uint16_t)size;
-		in->id = ai.id;
-		in->pad = is_padding(ops->arch, code, size);
-		in->index = index;
-		index += !in->pad;
-		note_local_branch(sym, &ai, addr, in);
-		code += size;
-		left -= size;
-		addr += size;
+/* Decodes c's next instruction onto its list: 1, or 0 at the end or at
+ * bytes that do not decode (c->bad), or -1 when out of memory. */
+static int decode_next(struct diff_disasm *d, struct cursor *c)
+{
+	const struct symbol *sym = c->sym;
+	const uint8_t *code = sym->sec->data + sym->offset + c->done;
+	uint64_t addr = sym->offset + c->done;
+	const struct arch_ops *ops = d->dec.ops;
+	struct arch_insn ai;
+	unsigned size;
+	struct insn *in;
+
+	if (c->bad || c->done == sym->size)
+		return 0;
+	size = ops->decode(&d->dec, code, sym->size - c->done, addr, &ai);
+	if (!size) {
+		c->bad = true;
+		return 0;
 	}
+	if (!(in = push_insn(c->l)))
+		return -1;
+	in->off = (uint32_t)c->done;
+	in->size = (uint16_t)size;
+	in->id = ai.id;
+	in->pad = is_padding(ops->arch, code, size);
+	in->index = c->index;
+	c->index += !in->pad;
+	note_local_branch(sym, &ai, addr, in);
+	c->done += size;
 	return 1;
+}
+
+/* The next non-padding instruction of c, decoding as needed: 1 with *out
+ * (NULL at the end), -1 when out of memory.  *out stays valid until c
+ * decodes again. */
+static int next_insn(struct diff_disasm *d, struct cursor *c, const struct insn **out)
+{
+	for (;;) {
+		int r;
+
+		if (c->next < c->l->nr) {
+			const struct insn *in = &c->l->v[c->next++];
+
+			if (!in->pad) {
+				*out = in;
+				return 1;
+			}
+			continue;
+		}
+		if ((r = decode_next(d, c)) <= 0) {
+			*out = NULL;
+			return r;
+		}
+	}
 }
 
 /* The non-padding index of the instruction at off, or SIZE_MAX. */
@@ -264,17 +307,12 @@ static bool relocated_insns_equal(struct diff_ctx *ctx, const struct insn_ref *a
 	return true;
 }
 
-static bool insns_equal(struct diff_ctx *ctx, struct diff_disasm *d,
-			const struct symbol *sa, const struct insn *a,
+/* Instructions other than branches inside the function. */
+static bool insns_equal(struct diff_ctx *ctx, const struct symbol *sa, const struct insn *a,
 			const struct symbol *sb, const struct insn *b)
 {
 	struct insn_ref ra, rb;
 
-	if (a->id != b->id || a->local != b->local)
-		return false;
-	if (a->local)
-		return index_at(&d->list[0], a->target) == index_at(&d->list[1], b->target) &&
-		       index_at(&d->list[0], a->target) != SIZE_MAX;
 	insn_ref(&ra, sa, a);
 	insn_ref(&rb, sb, b);
 	if (ra.nr_relocs != rb.nr_relocs)
@@ -284,27 +322,52 @@ static bool insns_equal(struct diff_ctx *ctx, struct diff_disasm *d,
 	return a->size == b->size && masked_bytes_equal(&ra, &rb);
 }
 
-static const struct insn *next_insn(const struct insn_list *l, size_t *i)
-{
-	while (*i < l->nr && l->v[*i].pad)
-		++*i;
-	return *i < l->nr ? &l->v[(*i)++] : NULL;
-}
-
-static bool lists_equal(struct diff_ctx *ctx, struct diff_disasm *d,
-			const struct symbol *sa, const struct symbol *sb)
+/* Branches inside the functions, once both are decoded whole: to the
+ * same instruction, counted without padding. */
+static bool local_branches_equal(const struct insn_list *la, const struct insn_list *lb)
 {
 	size_t i = 0, j = 0;
 
-	for (;;) {
-		const struct insn *a = next_insn(&d->list[0], &i);
-		const struct insn *b = next_insn(&d->list[1], &j);
-
-		if (!a || !b)
-			return !a && !b;
-		if (!insns_equal(ctx, d, sa, a, sb, b))
+	for (;; i++, j++) {
+		while (i < la->nr && la->v[i].pad)
+			i++;
+		while (j < lb->nr && lb->v[j].pad)
+			j++;
+		if (i == la->nr || j == lb->nr)
+			return true;	/* lists_equal() matched their lengths */
+		if (la->v[i].local &&
+		    (index_at(la, la->v[i].target) != index_at(lb, lb->v[j].target) ||
+		     index_at(la, la->v[i].target) == SIZE_MAX))
 			return false;
 	}
+}
+
+/* Decodes o and n in step: 1 same, 0 different or undecodable, -1 out of
+ * memory. */
+static int lists_equal(struct diff_ctx *ctx, struct diff_disasm *d,
+		       const struct symbol *o, const struct symbol *n)
+{
+	struct cursor c[2];
+
+	cursor_start(&c[0], o, &d->list[0]);
+	cursor_start(&c[1], n, &d->list[1]);
+	for (;;) {
+		const struct insn *a, *b;
+
+		if (next_insn(d, &c[0], &a) < 0 || next_insn(d, &c[1], &b) < 0)
+			return -1;
+		if (c[0].bad || c[1].bad)
+			return 0;
+		if (!a || !b) {
+			if (a || b)
+				return 0;
+			break;
+		}
+		if (a->id != b->id || a->local != b->local ||
+		    (!a->local && !insns_equal(ctx, o, a, n, b)))
+			return 0;
+	}
+	return local_branches_equal(&d->list[0], &d->list[1]);
 }
 
 static int disasm_open(struct diff_ctx *ctx)
@@ -342,7 +405,6 @@ static bool is_decodable(const struct symbol *sym)
 int diff_insns_equal(struct diff_ctx *ctx, const struct symbol *o, const struct symbol *n)
 {
 	struct diff_disasm *d;
-	int ret;
 
 	if (!find_arch_ops(ctx->side[0].obj->arch) || !is_decodable(o) || !is_decodable(n))
 		return 0;
@@ -352,9 +414,6 @@ int diff_insns_equal(struct diff_ctx *ctx, const struct symbol *o, const struct 
 	if (o->size + n->size > d->budget)
 		return 0;
 	d->budget -= o->size + n->size;
-	if ((ret = decode_function(d, o, &d->list[0])) <= 0 ||
-	    (ret = decode_function(d, n, &d->list[1])) <= 0)
-		return ret;
 	return lists_equal(ctx, d, o, n);
 }
 
