@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "obj.h"
+#include "spans-int.h"
 #include "util-int.h"
 
 /*
@@ -728,14 +729,9 @@ int obj_finalize_added(struct obj *obj, size_t first, struct reloc *const *rebia
 
 /* ---- relocations loaded on demand (OBJ_LOAD_LAZY) ------------------------ */
 
-struct span {
-	uint64_t start, end;
-};
-
 struct lazy_relocs {
 	const void *state;	/* the reader's */
-	struct span *loaded;	/* sorted, disjoint, not touching */
-	size_t nr_loaded, cap_loaded;
+	struct spans loaded;
 };
 
 int obj_defer_relocs(struct obj *obj, struct section *sec, const void *state)
@@ -747,63 +743,32 @@ int obj_defer_relocs(struct obj *obj, struct section *sec, const void *state)
 	return 0;
 }
 
-static int cmp_span(const void *a, const void *b)
-{
-	const struct span *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/* Adds [start, end) to the loaded spans, merging. */
-static int note_loaded(struct lazy_relocs *lazy, uint64_t start, uint64_t end)
-{
-	size_t n = 0;
-
-	if (array_grow((void **)&lazy->loaded, &lazy->cap_loaded, lazy->nr_loaded + 1,
-		       sizeof(*lazy->loaded)) < 0)
-		return -1;
-	lazy->loaded[lazy->nr_loaded++] = (struct span){ start, end };
-	qsort(lazy->loaded, lazy->nr_loaded, sizeof(*lazy->loaded), cmp_span);
-	for (size_t i = 0; i < lazy->nr_loaded; i++) {
-		struct span *s = &lazy->loaded[i];
-
-		if (n && s->start <= lazy->loaded[n - 1].end) {
-			if (s->end > lazy->loaded[n - 1].end)
-				lazy->loaded[n - 1].end = s->end;
-		} else {
-			lazy->loaded[n++] = *s;
-		}
-	}
-	lazy->nr_loaded = n;
-	return 0;
-}
-
 int obj_load_range(struct obj *obj, struct section *sec, uint64_t start, uint64_t end,
 		   struct ipbp_err *err)
 {
 	struct lazy_relocs *lazy = sec->lazy;
+	const struct spans *loaded = lazy ? &lazy->loaded : NULL;
 	size_t first = obj->nr_relocs;
 	uint64_t at = start;
 
 	if (!lazy || start >= end)
 		return 0;
 	/* The gaps of [start, end) between the spans loaded already. */
-	for (size_t i = 0; i <= lazy->nr_loaded && at < end; i++) {
-		uint64_t gap_end = i < lazy->nr_loaded ? lazy->loaded[i].start : end;
+	for (size_t i = 0; i <= loaded->nr && at < end; i++) {
+		uint64_t gap_end = i < loaded->nr ? loaded->v[i].start : end;
 
 		if (gap_end > end)
 			gap_end = end;
 		if (at < gap_end && obj->ops->load_range(obj, sec, lazy->state, at, gap_end,
 							  err) < 0)
 			return -1;
-		if (i < lazy->nr_loaded && lazy->loaded[i].end > at)
-			at = lazy->loaded[i].end;
+		if (i < loaded->nr && loaded->v[i].end > at)
+			at = loaded->v[i].end;
 	}
-	if (note_loaded(lazy, start, end) < 0)
+	if (spans_add(&lazy->loaded, start, end) < 0)
 		return obj_error(obj, err, "out of memory");
-	if (lazy->nr_loaded == 1 && lazy->loaded[0].start == 0 &&
-	    lazy->loaded[0].end >= sec->size) {
-		free(lazy->loaded);
+	if (spans_cover(loaded, 0, sec->size)) {
+		spans_release(&lazy->loaded);
 		sec->lazy = NULL;	/* all loaded (the struct is the arena's) */
 	}
 	return obj->nr_relocs > first ? obj_finalize_added(obj, first, NULL, 0, err) : 0;
@@ -1080,7 +1045,9 @@ void obj_free(struct obj *obj)
 		free(sec->syms);
 		free(sec->sym_starts);
 		if (sec->lazy)
-			free(sec->lazy->loaded);
+			spans_release(&sec->lazy->loaded);
+		if (sec->decoded)
+			spans_release(sec->decoded);
 	}
 	free(obj->sections);
 	free(obj->symbols);

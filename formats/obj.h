@@ -126,6 +126,7 @@ struct obj;
 struct section;
 struct symbol;
 struct lazy_relocs;
+struct spans;
 
 struct reloc {
 	struct section *sec;	/* where the field is */
@@ -176,6 +177,9 @@ struct section {
 	/* Loaded with OBJ_LOAD_LAZY: the relocations not loaded yet, which
 	 * obj_load_range() reads; NULL once all of them are in relocs. */
 	struct lazy_relocs *lazy;
+	/* Private to obj_decode_range() (decode.h): the code it has decoded,
+	 * or NULL; released with the object. */
+	struct spans *decoded;
 };
 
 struct symbol {

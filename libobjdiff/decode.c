@@ -12,6 +12,7 @@
 #include "arch.h"
 #include "bytes.h"
 #include "decode.h"
+#include "spans-int.h"
 #include "threads-int.h"
 #include "util-int.h"
 
@@ -717,6 +718,11 @@ int obj_decode_range(struct obj *obj, struct section *sec, uint64_t start, uint6
 	if (!sw.ops || !is_code_section(sec) || !sec->data)
 		return obj_load_range(obj, sec, start, end, err);
 
+	if (!sec->decoded && !(sec->decoded = obj_alloc(obj, sizeof(*sec->decoded))))
+		return obj_error(obj, err, "out of memory");
+	if (spans_cover(sec->decoded, start, end))
+		return 0;
+
 	/* Whole ranges, as decode_section() sweeps them, and their relocations
 	 * first: a field a relocation covers is not decoded. */
 	from = range_holding(sec, start, &i);
@@ -729,12 +735,15 @@ int obj_decode_range(struct obj *obj, struct section *sec, uint64_t start, uint6
 	first = obj->nr_relocs;
 	for (uint64_t at = from, next; at < to && ret == 0; at = next) {
 		next = range_end(sec, &i, at, &name);
-		ret = decode_range(&ctx, &sw, NULL, at, next - at, name);
+		if (!spans_cover(sec->decoded, at, next))
+			ret = decode_range(&ctx, &sw, NULL, at, next - at, name);
 	}
 	sweeper_close(&sw);
 	if (ret == 0 && ctx.changed)
 		ret = obj_finalize_added(obj, first, ctx.rebiased, ctx.nr_rebiased, err);
 	free(ctx.rebiased);
+	if (ret == 0 && spans_add(sec->decoded, from, to) < 0)
+		ret = obj_error(obj, err, "out of memory");
 	return ret;
 }
 

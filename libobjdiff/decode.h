@@ -82,8 +82,9 @@ int obj_decode_references(struct obj *obj, struct ipbp_err *err);
  * ranges (symbol to symbol), after loading their relocations if obj was
  * loaded with OBJ_LOAD_LAZY (obj_load_range()).  A section that is not
  * code only gets its relocations loaded.  Idempotent, like the whole
- * sweep; a diff of a few functions of a large object (diff_opts.focus)
- * decodes only those.  Returns 0, or -1 with err set.
+ * sweep, and code it decoded before is not decoded again; a diff of a few
+ * functions of a large object (diff_opts.focus) decodes only those.
+ * Returns 0, or -1 with err set.
  */
 int obj_decode_range(struct obj *obj, struct section *sec, uint64_t start, uint64_t end,
 		     struct ipbp_err *err);

@@ -2,6 +2,7 @@
 /* Unit tests of the object model itself: built by hand, no reader. */
 #include <string.h>
 
+#include "spans-int.h"
 #include "unit.h"
 
 static struct obj *new_obj(void)
@@ -286,6 +287,55 @@ START_TEST(offset_table_changes_no_lookup)
 }
 END_TEST
 
+/*
+ * A span set against a bitmap of the same bytes: after each of many
+ * random additions (touching, overlapping, swallowing, apart), the spans
+ * are sorted, disjoint and not touching, hold exactly the bytes added,
+ * and cover a range exactly when every byte of it was added.
+ */
+START_TEST(spans_hold_exactly_the_bytes_added)
+{
+	enum { N = 512 };
+	bool added[N] = { false };
+	struct spans s = { 0 };
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+
+	for (int round = 0; round < 400; round++) {
+		uint64_t start, len;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		start = (seed >> 33) % N;
+		len = 1 + (seed >> 20) % (round % 7 ? 6 : 60);
+		if (start + len > N)
+			len = N - start;
+		ck_assert_int_eq(spans_add(&s, start, start + len), 0);
+		for (uint64_t i = start; i < start + len; i++)
+			added[i] = true;
+
+		for (size_t k = 0; k < s.nr; k++) {
+			ck_assert_uint_lt(s.v[k].start, s.v[k].end);
+			if (k)
+				ck_assert_uint_gt(s.v[k].start, s.v[k - 1].end);
+		}
+		for (uint64_t i = 0, k = 0; i < N; i++) {
+			while (k < s.nr && s.v[k].end <= i)
+				k++;
+			ck_assert_int_eq(added[i], k < s.nr && s.v[k].start <= i);
+		}
+		for (uint64_t a = 0; a < N; a += 7)
+			for (uint64_t b = a + 1; b <= N && b <= a + 40; b += 3) {
+				bool all = true;
+
+				for (uint64_t i = a; i < b; i++)
+					all = all && added[i];
+				ck_assert_int_eq(spans_cover(&s, a, b), all);
+			}
+	}
+	spans_release(&s);
+	ck_assert_ptr_null(s.v);
+}
+END_TEST
+
 START_TEST(name_lookup_prefers_global_definition)
 {
 	struct obj *obj = new_obj();
@@ -337,6 +387,7 @@ static Suite *obj_suite(void)
 	tcase_add_test(tc, symbols_sorted_by_offset_then_index_however_listed);
 	tcase_add_test(tc, symbols_in_no_order_sort_over_every_offset_byte);
 	tcase_add_test(tc, offset_table_changes_no_lookup);
+	tcase_add_test(tc, spans_hold_exactly_the_bytes_added);
 	tcase_add_test(tc, name_lookup_prefers_global_definition);
 	tcase_add_test(tc, unknown_and_empty_inputs_are_errors_with_messages);
 	suite_add_tcase(s, tc);
