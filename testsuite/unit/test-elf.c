@@ -753,7 +753,8 @@ START_TEST(corrupted_fields_are_errors_with_messages)
 }
 END_TEST
 
-/* The relocations of sec, one line each, in the model's (offset) order. */
+/* The relocations of sec, one line each, in the model's (offset) order,
+ * as read and as obj_finalize() resolved them. */
 static char *relocs_of(const struct section *sec)
 {
 	char *text = NULL;
@@ -764,8 +765,10 @@ static char *relocs_of(const struct section *sec)
 	for (size_t i = 0; i < sec->nr_relocs; i++) {
 		const struct reloc *r = sec->relocs[i];
 
-		fprintf(f, "%llx %u %s %lld\n", (unsigned long long)r->offset, r->type,
-			r->sym ? r->sym->name : "-", (long long)r->addend);
+		fprintf(f, "%llx %u %s %lld: %s%+lld bias %lld\n", (unsigned long long)r->offset,
+			r->type, r->sym ? r->sym->name : "-", (long long)r->addend,
+			r->target ? r->target->name : "-", (long long)r->target_offset,
+			(long long)r->bias);
 	}
 	fclose(f);
 	return text;
@@ -819,25 +822,6 @@ START_TEST(relocations_out_of_order_load_lazily_as_whole)
 }
 END_TEST
 
-/* The relocations of sec as obj_finalize() resolved them. */
-static char *targets_of(const struct section *sec)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	ck_assert(f);
-	for (size_t i = 0; i < sec->nr_relocs; i++) {
-		const struct reloc *r = sec->relocs[i];
-
-		fprintf(f, "%llx %s%+lld bias %lld\n", (unsigned long long)r->offset,
-			r->target ? r->target->name : "-", (long long)r->target_offset,
-			(long long)r->bias);
-	}
-	fclose(f);
-	return text;
-}
-
 static const char switch_source[] =
 	"int f0(int), f1(int), f2(int), f3(int), f4(int), f5(int);\n"
 	"int pick(int k, int x)\n"
@@ -872,11 +856,11 @@ START_TEST(lazy_load_anchors_relative_jump_tables)
 	for (size_t i = 0; i < table->nr_relocs; i++)
 		anchored += table->relocs[i]->bias != 0;
 	ck_assert_uint_ge(anchored, 5);	/* the entries after the first */
-	whole = targets_of(table);
+	whole = relocs_of(table);
 
 	ck_assert_int_eq(obj_load_flags(&lazy, "test.o", l.buf, l.size, OBJ_LOAD_LAZY, NULL), 0);
 	ck_assert_ptr_nonnull(obj_find_section(lazy, ".text")->lazy);
-	got = targets_of(obj_find_section(lazy, ".rodata"));
+	got = relocs_of(obj_find_section(lazy, ".rodata"));
 	ck_assert_str_eq(got, whole);
 	free(got);
 	free(whole);
