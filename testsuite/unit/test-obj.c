@@ -39,6 +39,19 @@ static struct symbol *add_func(struct obj *obj, struct section *sec, const char 
 	return sym;
 }
 
+static struct reloc *add_reloc(struct obj *obj, struct section *sec, uint64_t offset,
+			       struct symbol *sym, enum reloc_kind kind, uint8_t width)
+{
+	struct reloc *r = obj_add_reloc(obj);
+
+	r->sec = sec;
+	r->offset = offset;
+	r->sym = sym;
+	r->kind = kind;
+	r->width = width;
+	return r;
+}
+
 START_TEST(derived_sizes_stop_at_next_symbol_or_section_end)
 {
 	struct obj *obj = new_obj();
@@ -85,12 +98,7 @@ START_TEST(section_relative_targets_resolve_to_covering_symbol)
 	struct reloc *r;
 
 	add_func(obj, text, "caller", 0, 0x30, 0);
-	r = obj_add_reloc(obj);
-	r->sec = text;
-	r->offset = 0x5;
-	r->kind = RK_PCREL;
-	r->width = 4;
-	r->sym = secsym;
+	r = add_reloc(obj, text, 0x5, secsym, RK_PCREL, 4);
 	r->addend = 0x34 - 4;	/* .text+0x30 as x86 PC32 writes it */
 	r->bias = 4;
 	ck_assert_int_eq(obj_finalize(obj, NULL), 0);
@@ -112,15 +120,8 @@ START_TEST(relocations_sorted_per_section_and_refinalize_is_idempotent)
 	struct symbol *f = add_func(obj, text, "f", 0, 0x100, 0);
 	uint64_t offs[] = { 0x40, 0x10, 0x30, 0x10 };
 
-	for (int i = 0; i < 4; i++) {
-		struct reloc *r = obj_add_reloc(obj);
-
-		r->sec = text;
-		r->offset = offs[i];
-		r->sym = f;
-		r->kind = RK_ABS;
-		r->width = 4;
-	}
+	for (int i = 0; i < 4; i++)
+		add_reloc(obj, text, offs[i], f, RK_ABS, 4);
 	ck_assert_int_eq(obj_finalize(obj, NULL), 0);
 	ck_assert_int_eq(obj_finalize(obj, NULL), 0);
 	ck_assert_uint_eq(text->nr_relocs, 4);
@@ -143,15 +144,8 @@ START_TEST(first_relocation_at_or_after_every_offset)
 	struct symbol *f = add_func(obj, text, "f", 0, 0x100, 0);
 	size_t up = 0, down = 0;
 
-	for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
-		struct reloc *r = obj_add_reloc(obj);
-
-		r->sec = text;
-		r->offset = offs[i];
-		r->sym = f;
-		r->kind = RK_ABS;
-		r->width = 1;
-	}
+	for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++)
+		add_reloc(obj, text, offs[i], f, RK_ABS, 1);
 	ck_assert_int_eq(obj_finalize(obj, NULL), 0);
 	for (uint64_t at = 0; at <= 0x100; at++) {
 		size_t want = 0;
