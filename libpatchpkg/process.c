@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -473,12 +474,31 @@ static int scan_threads(struct process *p, size_t *added, struct ipbp_err *err)
 	return ret;
 }
 
+/*
+ * Signals that end or suspend us wait while the process is stopped: killed
+ * half-way, we would leave a thread running on borrowed registers, or
+ * branches half-written; suspended, we would keep the process stopped.
+ * They take effect once every thread runs again.
+ */
+static void hold_signals(struct process *p)
+{
+	static const int held[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP,
+				    SIGTTIN, SIGTTOU, SIGPIPE, SIGALRM, SIGUSR1, SIGUSR2 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(held) / sizeof(held[0]); i++)
+		sigaddset(&set, held[i]);
+	pthread_sigmask(SIG_BLOCK, &set, &p->held_from);
+}
+
 int process_stop(struct process *p, struct ipbp_err *err)
 {
 	size_t added;
 
 	if (p->stopped)
 		return 0;
+	hold_signals(p);
 	p->stopped_at = process_now_ns();
 	p->stopped = true;
 	for (int scan = 0; scan < STOP_SCANS; scan++) {
@@ -519,6 +539,7 @@ int process_resume(struct process *p, struct ipbp_err *err)
 	p->nr_threads = 0;
 	p->stopped = false;
 	p->stop_ns += process_now_ns() - p->stopped_at;
+	pthread_sigmask(SIG_SETMASK, &p->held_from, NULL);
 	return ret;
 }
 

@@ -6,7 +6,10 @@
  *
  *   process_open(&p, pid)        memory and mappings; nothing is stopped
  *   process_stop(p)              every thread attached and stopped: the set
- *                                is re-scanned until no new thread appears
+ *                                is re-scanned until no new thread appears;
+ *                                until it runs again, the calling thread
+ *                                holds the signals that would end or
+ *                                suspend it (SIGINT, SIGTERM, SIGTSTP...)
  *   process_syscall(p, nr, ...)  a system call made by a stopped thread,
  *                                its registers restored exactly afterwards
  *   process_resume(p)            threads detached, running again
@@ -20,6 +23,7 @@
 #ifndef IPBP_PROCESS_H
 #define IPBP_PROCESS_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,6 +71,7 @@ struct process {
 	/* Private. */
 	uint64_t stopped_at, all_stopped_at;
 	size_t cap_threads;
+	sigset_t held_from;		/* our signal mask before the stop */
 };
 
 /* What ptrace needs per host architecture. */

@@ -2,9 +2,11 @@
 # t4020-patchload-process - what patchload does to the process around the
 # patch: the thread that makes patchload's system calls gets every
 # register back (a thread spinning with known values in its registers
-# checks them all the time), a thread blocked in read(2) goes on reading
-# after its call was interrupted, and a stripped program's file-local
-# functions are found through its separate debug file (by build-id).
+# checks them all the time), SIGTERM to patchload while the process is
+# stopped waits until the patch is whole and the process runs, a thread
+# blocked in read(2) goes on reading after its call was interrupted, and
+# a stripped program's file-local functions are found through its
+# separate debug file (by build-id).
 . "$IPBP_SRC/testsuite/lib.sh"
 . "$IPBP_SRC/testsuite/patchload/b-lib.sh"
 
@@ -142,6 +144,38 @@ test_expect_success 'the thread patchload borrows for its system calls keeps eve
 	pl_alive $P &&
 	test_cmp /dev/null regs.err
 '
+
+# strace holds patchload in each wait for the borrowed thread after the
+# first two (the stop of regs' two threads), half a second each: SIGTERM
+# then arrives while a thread runs on borrowed registers.  patchload must
+# finish the patch and resume the process before the signal ends it.
+waits_traced() {	# N: strace has logged N waits of patchload
+	test "$(grep -c "^wait4" trace 2>/dev/null)" -ge $1
+}
+if command -v strace >/dev/null 2>&1; then
+	test_expect_success 'SIGTERM while the process is stopped waits until it runs patched' '
+		pl_start term ./regs &&
+		P=$pid &&
+		pl_await term.out 100 &&
+		{ strace -o trace -e trace=wait4 -e inject=wait4:delay_enter=500000:when=3+ \
+			patchload -q -p $P p.so & } &&
+		S=$! &&
+		pl_until waits_traced 2 &&
+		kill -TERM $(cat /proc/$S/task/$S/children) &&
+		{ wait $S; test $? = 143; } &&
+		grep "^+++ killed by SIGTERM +++" trace &&
+		pl_await term.out 101 &&
+		patchload -p $P --list >list &&
+		grep "^#1	p.so	applied" list &&
+		patchload -q -p $P --revert &&
+		pl_await term.out 100 &&
+		pl_alive $P &&
+		test_cmp /dev/null term.err &&
+		kill $P
+	'
+else
+	test_skip 'strace is not installed'
+fi
 
 test_expect_success 'a thread blocked in read(2) goes on reading after the patch' '
 	mkfifo in &&
