@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -492,6 +493,57 @@ static void hold_signals(struct process *p)
 	pthread_sigmask(SIG_BLOCK, &set, &p->held_from);
 }
 
+/*
+ * Each system call or function run in the process is a round trip: the
+ * borrowed thread is woken, runs, stops and wakes us.  When it sleeps on
+ * another CPU than ours, both wake-ups cross CPUs (in a virtual machine an
+ * exit to the hypervisor each): about 50 us a round trip, against 15 us on
+ * one CPU.  So while the process is stopped, we and the borrowed thread
+ * stay on the CPU we are on; both CPU masks are put back before the thread
+ * is let go.  Only a speed-up: when a mask cannot be set, nothing changes.
+ */
+static void move_near(struct process *p, const struct thread *t)
+{
+	cpu_set_t near;
+	cpu_set_t *masks;	/* ours, the thread's */
+	int cpu;
+
+	if (p->moved_near)
+		return;
+	p->moved_near = true;
+	if ((cpu = sched_getcpu()) < 0 || cpu >= CPU_SETSIZE ||
+	    !(masks = malloc(2 * sizeof(*masks))))
+		return;
+	CPU_ZERO(&near);
+	CPU_SET(cpu, &near);
+	if (sched_getaffinity(0, sizeof(near), &masks[0]) < 0 ||
+	    sched_getaffinity(t->tid, sizeof(near), &masks[1]) < 0 || !CPU_ISSET(cpu, &masks[1]) ||
+	    sched_setaffinity(0, sizeof(near), &near) < 0) {
+		free(masks);
+		return;
+	}
+	if (sched_setaffinity(t->tid, sizeof(near), &near) < 0) {
+		sched_setaffinity(0, sizeof(near), &masks[0]);
+		free(masks);
+		return;
+	}
+	p->near_tid = t->tid;
+	p->cpu_masks = masks;
+}
+
+static void move_back(struct process *p)
+{
+	cpu_set_t *masks = p->cpu_masks;
+
+	p->moved_near = false;
+	if (!masks)
+		return;
+	sched_setaffinity(p->near_tid, sizeof(*masks), &masks[1]);
+	sched_setaffinity(0, sizeof(*masks), &masks[0]);
+	free(masks);
+	p->cpu_masks = NULL;
+}
+
 int process_stop(struct process *p, struct ipbp_err *err)
 {
 	size_t added;
@@ -525,6 +577,7 @@ int process_resume(struct process *p, struct ipbp_err *err)
 
 	if (!p->stopped)
 		return 0;
+	move_back(p);
 	if (p->all_stopped_at)
 		p->all_stopped_ns += process_now_ns() - p->all_stopped_at;
 	p->all_stopped_at = 0;
@@ -593,6 +646,7 @@ static int run_borrowed(struct process *p, struct thread *t, void *regs, int req
 	const struct proc_arch *a = p->arch;
 	int ret;
 
+	move_near(p, t);
 	if (a->set_regs(t->tid, regs) < 0)
 		return os_error(err, t->tid, "cannot set registers", errno);
 	ret = run_until(p, t, request, want, status, err);

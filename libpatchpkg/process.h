@@ -72,6 +72,10 @@ struct process {
 	uint64_t stopped_at, all_stopped_at;
 	size_t cap_threads;
 	sigset_t held_from;		/* our signal mask before the stop */
+	bool moved_near;		/* tried to keep the borrowed thread
+					 * and us on one CPU in this stop */
+	pid_t near_tid;			/* the thread kept, */
+	void *cpu_masks;		/* our and its own CPU masks, or NULL */
 };
 
 /* What ptrace needs per host architecture. */

@@ -2,11 +2,11 @@
 # t4020-patchload-process - what patchload does to the process around the
 # patch: the thread that makes patchload's system calls gets every
 # register back (a thread spinning with known values in its registers
-# checks them all the time), SIGTERM to patchload while the process is
-# stopped waits until the patch is whole and the process runs, a thread
-# blocked in read(2) goes on reading after its call was interrupted, and
-# a stripped program's file-local functions are found through its
-# separate debug file (by build-id).
+# checks them all the time) and every thread its CPU mask, SIGTERM to
+# patchload while the process is stopped waits until the patch is whole
+# and the process runs, a thread blocked in read(2) goes on reading after
+# its call was interrupted, and a stripped program's file-local functions
+# are found through its separate debug file (by build-id).
 . "$IPBP_SRC/testsuite/lib.sh"
 . "$IPBP_SRC/testsuite/patchload/b-lib.sh"
 
@@ -143,6 +143,30 @@ test_expect_success 'the thread patchload borrows for its system calls keeps eve
 	done &&
 	pl_alive $P &&
 	test_cmp /dev/null regs.err
+'
+
+# cpu_masks PID: each thread's CPU mask, in thread order.
+cpu_masks() {
+	for t in /proc/$1/task/*; do
+		sed -n "s/^Cpus_allowed_list:[[:space:]]*//p" $t/status
+	done
+}
+
+test_expect_success 'every thread keeps its CPU mask' '
+	pl_start masks ./regs &&
+	P=$pid &&
+	pl_await masks.out 100 &&
+	cpu_masks $P >masks.before &&
+	patchload -q -p $P p.so &&
+	pl_await masks.out 101 &&
+	cpu_masks $P >masks.applied &&
+	patchload -q -p $P --revert &&
+	pl_await masks.out 100 &&
+	cpu_masks $P >masks.reverted &&
+	test_cmp masks.before masks.applied &&
+	test_cmp masks.before masks.reverted &&
+	test_cmp /dev/null masks.err &&
+	kill $P
 '
 
 # strace holds patchload in each wait for the borrowed thread after the
