@@ -125,12 +125,20 @@ vg_start() {
 }
 
 # vg_run CODES COMMAND [ARG...]: check_run under valgrind (an error is exit
-# 99), or nothing once the budget of vg_start is spent.
+# 99), or nothing once the budget of vg_start is spent.  A tool linked
+# statically (patchload) runs as its twin over the shared libc, whose heap
+# valgrind can check.
 vg_run() {
 	[ "$(date +%s)" -lt "$_vg_end" ] || return 0
 	vg_runs=$((vg_runs + 1))
+	_codes=$1; shift
+	_twin=$IPBP_BUILD/testsuite/dynamic/$1
+	if [ -x "$_twin" ]; then
+		shift
+		set -- "$_twin" "$@"
+	fi
 	BI_WRAP="valgrind -q --error-exitcode=99" BI_TIMEOUT=60
-	check_run "$@"
+	check_run "$_codes" "$@"
 	BI_WRAP= BI_TIMEOUT=10
 }
 
