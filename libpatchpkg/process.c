@@ -400,6 +400,42 @@ static int wait_stopped(struct process *p, struct thread *t, struct ipbp_err *er
 	}
 }
 
+/* The process tracing thread tid (TracerPid in its status), or 0. */
+static pid_t tracer_of(struct process *p, pid_t tid)
+{
+	char name[64], *status, *at;
+	size_t len;
+	long tracer = 0;
+
+	snprintf(name, sizeof(name), "task/%d/status", (int)tid);
+	if (read_proc_file(p->pid, name, &status, &len) < 0)
+		return 0;
+	at = strstr(status, "\nTracerPid:");
+	if (at)
+		tracer = strtol(at + strlen("\nTracerPid:"), NULL, 10);
+	free(status);
+	return tracer > 0 && tracer <= INT_MAX ? (pid_t)tracer : 0;
+}
+
+/* A thread has one tracer at most: the one it has may be a debugger,
+ * which the permission hint would not explain. */
+static int attach_error(struct process *p, pid_t tid, int e, struct ipbp_err *err)
+{
+	char *comm, name[32] = "";
+	size_t len;
+	pid_t tracer = e == EPERM ? tracer_of(p, tid) : 0;
+
+	if (!tracer)
+		return os_error(err, p->pid, "cannot attach", e);
+	if (read_proc_file(tracer, "comm", &comm, &len) == 0) {
+		comm[strcspn(comm, "\n")] = 0;
+		snprintf(name, sizeof(name), " (%.16s)", comm);
+		free(comm);
+	}
+	return ipbp_error(err, "process %d: cannot attach: it is traced by process %d%s; "
+			  "detach that first", (int)p->pid, (int)tracer, name);
+}
+
 /* Seizes and interrupts tid; the stop is waited for by wait_new(). */
 static int attach_thread(struct process *p, pid_t tid, struct ipbp_err *err)
 {
@@ -411,7 +447,7 @@ static int attach_thread(struct process *p, pid_t tid, struct ipbp_err *err)
 		p->nr_threads--;
 		if (errno == ESRCH)
 			return 0;	/* exited meanwhile */
-		return os_error(err, p->pid, "cannot attach", errno);
+		return attach_error(p, tid, errno, err);
 	}
 	t->attached = true;
 	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)

@@ -1,9 +1,10 @@
 #!/bin/sh
 # t4130-patchload-cli - patchload's command line (patchload(1)): --help,
-# --version, usage errors, bad processes and bad patch files, --revert and
-# --list with nothing applied, -q, -n and --stats.  Exit status 0 when
-# done, 2 on any trouble, with "patchload: ..." on standard error and
-# nothing on standard output; a refused patch leaves the process as it was.
+# --version, usage errors, bad processes (one under another tracer) and
+# bad patch files, --revert and --list with nothing applied, -q, -n and
+# --stats.  Exit status 0 when done, 2 on any trouble, with
+# "patchload: ..." on standard error and nothing on standard output; a
+# refused patch leaves the process as it was.
 #
 # The target prints "f(3)" every 2 ms: 100, or 101 with p.so.
 . "$IPBP_SRC/testsuite/lib.sh"
@@ -175,6 +176,28 @@ test_expect_success 'a truncated patch: refused, the process untouched' '
 	grep "^patchload: half.so: " err &&
 	untouched
 '
+
+# traced_by PID TRACER: PID's tracer (TracerPid) is TRACER, 0 for none.
+traced_by() {
+	test "$(sed -n "s/^TracerPid:[[:space:]]*//p" /proc/$1/status)" = "$2"
+}
+
+# A thread has one tracer at most; patchload must name the one it found,
+# not send the user to the permissions.
+if command -v strace >/dev/null 2>&1; then
+	test_expect_success 'a process under another tracer: named, the process untouched' '
+		{ strace -o /dev/null -p $P & } &&
+		S=$! &&
+		pl_until traced_by $P $S &&
+		{ fails -p $P p.so; failed=$?; kill $S; wait $S; test $failed = 0; } &&
+		echo "patchload: process $P: cannot attach: it is traced by process $S (strace); detach that first" >expect &&
+		test_cmp expect err &&
+		pl_until traced_by $P 0 &&
+		untouched
+	'
+else
+	test_skip 'strace is not installed'
+fi
 
 test_expect_success '--list with nothing applied: no output, exit 0' '
 	patchload -p $P --list >out 2>err &&
