@@ -223,17 +223,27 @@ static void load_debug_file(struct module *m, const char *debug_dir)
 	}
 }
 
-/* The program's .symtab names what the linker copied out of a library
- * by its versioned name; the process uses that copy. */
+/*
+ * The program's .symtab names what the linker copied out of a library by
+ * its versioned name ("stdout@GLIBC_2.2.5"); the process uses that copy.
+ * A library's .symtab (or its debug file's) names its own definitions so:
+ * "glob@@GLIBC_2.27" is the default version, which a link binds a plain
+ * name to, and "glob@GLIBC_2.2.5" an old one kept for old programs, which
+ * no link binds a plain name to; a module that defines versions offers
+ * only its defaults.
+ */
 static int find_versioned(struct module *m)
 {
 	const struct obj *obj = m->obj;
+	bool defines_versions = obj_find_section(obj, ".gnu.version_d");
 
 	for (size_t i = 0; i < obj->nr_symbols; i++) {
 		const struct symbol *s = obj->symbols[i];
+		const char *at = strchr(s->name, '@');
 		void *p;
 
-		if (!is_defined(s) || s->bind == BIND_LOCAL || !strchr(s->name, '@'))
+		if (!is_defined(s) || s->bind == BIND_LOCAL || !at ||
+		    (defines_versions && at[1] != '@'))
 			continue;
 		p = realloc(m->versioned, (m->nr_versioned + 1) * sizeof(*m->versioned));
 		if (!p)

@@ -46,7 +46,9 @@ struct module {
 	size_t nr_versym;
 	const struct symbol **versioned;	/* defined symbols of .symtab named
 						 * "name@VERSION" (a copy-relocated
-						 * "stdout@GLIBC_2.2.5") */
+						 * "stdout@GLIBC_2.2.5") or, where the
+						 * module defines versions, only
+						 * "name@@VERSION" (its defaults) */
 	size_t nr_versioned;
 
 	/* Private. */

@@ -16,7 +16,10 @@
 #     code is untouched; the redirection is in libt.so's mapping; revert
 #     restores the output and libt.so's code byte for byte;
 #   - a patch of lib_count: the library's static keeps counting;
-#   - both stacked, reverted with --revert=all.
+#   - both stacked, reverted with --revert=all;
+#   - with another library, libv.so, that defines vf in two versions (the
+#     old vf@V1 and the default vf@@V2): a new call to vf() in the
+#     program's code reaches vf@@V2, with and without libv.so's debug file.
 . "$IPBP_SRC/testsuite/lib.sh"
 . "$IPBP_SRC/testsuite/patchload/b-lib.sh"
 
@@ -180,6 +183,81 @@ test_expect_success 'both stacked in libt.so, then --revert=all' '
 test_expect_success 'the program ran on throughout' '
 	pl_alive $P &&
 	test_cmp /dev/null app.err
+'
+
+# A patch's new call to a function a library defines in two versions, as
+# glibc defines glob@GLIBC_2.2.5 (kept for old programs) and the default
+# glob@@GLIBC_2.27, binds the default, as the linker and ld.so would: with
+# the library stripped and, where its symbol table names the old version
+# too, with its debug file.
+mkdir ver || exit 1
+cat >ver/v.c <<'EOF'
+int vf_old(void) { return 1; }
+int vf_new(void) { return 2; }
+int v_alive(void) { return 0; }
+__asm__(".symver vf_old, vf@V1");
+__asm__(".symver vf_new, vf@@V2");
+EOF
+printf '%s\n' 'V1 { global: v_alive; vf; local: *; };' 'V2 { global: vf; } V1;' >ver/v.map
+cat >ver/app.c <<'EOF'
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+int v_alive(void);
+volatile int zero;
+
+__attribute__((noinline)) int tick(void)
+{
+	return zero;
+}
+
+int main(void)
+{
+	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+	for (;;) {
+		printf("%d\n", tick() + v_alive());
+		fflush(stdout);
+		usleep(2000);
+	}
+}
+EOF
+sed 's/^	return zero;/	int vf(void);\n\n	return 10 * vf() + zero;/' ver/app.c >ver/app.new.c
+(
+	cd ver &&
+	gcc -O2 -fPIC -shared -Wl,--build-id -Wl,--version-script=v.map v.c -o libv.so &&
+	id=$(readelf -n libv.so | awk '/Build ID/ { print $3 }') &&
+	dir=debug/.build-id/$(echo "$id" | cut -c1-2) &&
+	mkdir -p "$dir" &&
+	objcopy --only-keep-debug libv.so "$dir/$(echo "$id" | cut -c3-).debug" &&
+	strip libv.so &&
+	gcc -O2 -c app.c -o app.old.o && gcc -O2 -c app.new.c -o app.new.o &&
+	gcc app.old.o -L. -lv -o app && mkpatch -o p.so app.old.o app.new.o
+) || exit 1
+
+LD_LIBRARY_PATH=$PWD/ver
+pl_start ver ./ver/app
+V=$pid
+
+test_expect_success 'a new call to a versioned function binds its default version' '
+	readelf --dyn-syms -W ver/libv.so >dynsyms &&
+	grep -F " vf@V1" dynsyms && grep -F " vf@@V2" dynsyms &&
+	pl_await ver.out 0 &&
+	patchload -q -p $V ver/p.so &&
+	pl_await ver.out 20 &&
+	patchload -q -p $V --revert &&
+	pl_await ver.out 0
+'
+
+test_expect_success 'the same when the library has a debug file' '
+	readelf -s -W ver/debug/.build-id/*/*.debug >syms &&
+	grep -F " vf@V1" syms && grep -F " vf@@V2" syms &&
+	patchload -q -p $V --debug-dir="$PWD/ver/debug" ver/p.so &&
+	pl_await ver.out 20 &&
+	patchload -q -p $V --revert &&
+	pl_await ver.out 0 &&
+	pl_alive $V &&
+	test_cmp /dev/null ver.err
 '
 
 test_done
