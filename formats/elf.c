@@ -640,6 +640,11 @@ static int add_symbol(struct elf_reader *r, size_t i, const GElf_Sym *st,
 		sym->flags |= SYMF_TEMP;
 	if (GELF_ST_TYPE(st->st_info) == STT_GNU_IFUNC)
 		sym->flags |= SYMF_INDIRECT;
+	/* GCC's mark of an object holding only its intermediate language:
+	 * read as ELF, it would have no functions at all. */
+	if (st->st_shndx == SHN_COMMON && !strcmp(sym->name, "__gnu_lto_slim"))
+		return obj_error(r->obj, r->err, "GCC LTO bytecode without machine code is "
+				 "not supported (built with -flto? add -ffat-lto-objects)");
 	if (symbol_shndx(r, shndx_sec, i, st, &shndx) < 0 ||
 	    place_symbol(r, sym, st, shndx, st->st_shndx == SHN_XINDEX) < 0)
 		return -1;

@@ -5,8 +5,9 @@
 #   - the diff stream on stdout (-a adds unchanged symbols), -q prints
 #     nothing and stops at the first difference;
 #   - --help and --version on stdout with exit 0;
-#   - usage errors, missing, empty, garbage and truncated inputs, inputs
-#     of different kinds, formats or architectures: exit 2, one message
+#   - usage errors, missing, empty, garbage and truncated inputs, GCC LTO
+#     objects without machine code, inputs of different kinds, formats
+#     or architectures: exit 2, one message
 #     "objdiff: ..." on stderr (plus the --help hint for usage errors),
 #     nothing on stdout;
 #   - -o FILE is replaced atomically: complete on success, untouched on
@@ -185,6 +186,26 @@ test_expect_success 'garbage and empty files' '
 	test $(wc -l <err) = 1 &&
 	: >empty.o &&
 	fails_with "objdiff: empty.o: empty file" -- objdiff empty.o new.o
+'
+
+# gcc -flto writes GCC's intermediate language into an ELF object and,
+# unless -ffat-lto-objects, no machine code: read as ELF it has no
+# functions, and "no differences" would be a lie.
+test_expect_success 'GCC LTO objects: refused without machine code, compared with it' '
+	gcc -O1 -flto -c old.c -o old-lto.o &&
+	gcc -O1 -flto -c new.c -o new-lto.o &&
+	readelf -S old-lto.o | grep -F .gnu.lto_ &&
+	fails_with "objdiff: old-lto.o: GCC LTO bytecode without machine code is not supported (built with -flto? add -ffat-lto-objects)" -- \
+		objdiff old-lto.o new-lto.o &&
+	fails_with "objdiff: old-lto.o: GCC LTO bytecode without machine code is not supported (built with -flto? add -ffat-lto-objects)" -- \
+		objdiff -q old-lto.o old-lto.o &&
+	gcc -O1 -flto -ffat-lto-objects -c old.c -o old-fat.o &&
+	gcc -O1 -flto -ffat-lto-objects -c new.c -o new-fat.o &&
+	readelf -S old-fat.o | grep -F .gnu.lto_ &&
+	exits 1 objdiff old-fat.o new-fat.o >out &&
+	grep "^[~+-] " out >actual &&
+	printf "%s\n" "~ func fix_me 4 4 code" "+ func added - 6" "- func gone 6 -" >expect &&
+	test_cmp expect actual
 '
 
 test_expect_success 'truncated object: exit 2 with a message, never a crash' '
