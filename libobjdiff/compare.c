@@ -30,7 +30,9 @@
  *                   relocations, the region running from the target to
  *                   the next symbol or other anonymously referenced place
  *                   of that section, to its entry size in a mergeable
- *                   constant section, and to REGION_MAX bytes at most.
+ *                   constant section, and to REGION_MAX bytes at most;
+ *                   a string literal outside string sections ends at
+ *                   its NUL, not at the padding after it.
  *     Mach-O SUBTRACTOR relocations compare their subtracted symbol the
  *     same way.  Decoded references (RELF_DECODED) are relocations like
  *     the others.  Native relocation types are not compared (GOTPCREL and
@@ -370,6 +372,37 @@ static uint64_t next_symbol_start(const struct section *sec, uint64_t loc)
 	return i < sec->nr_syms ? sec->syms[i]->offset : UINT64_MAX;
 }
 
+static bool is_text_byte(uint8_t c)
+{
+	return c >= 0x20 ? c != 0x7f : (c >= '\a' && c <= '\r') || c == 0x1b;
+}
+
+/*
+ * Where an unnamed string literal in read-only data that is not a string
+ * section (gcc -O0 writes them to plain .rodata) ends: after its NUL when
+ * the region [loc, end) is text, that NUL and zeros.  The zeros align the
+ * literal that follows, so how many there are depends on the other
+ * literals of the file, not on this one.  end when the region is no such
+ * string.
+ */
+static uint64_t string_literal_end(const struct section *sec, uint64_t loc, uint64_t end)
+{
+	const uint8_t *p = sec->data;
+	uint64_t nul = loc;
+
+	if (sec->kind != SEC_RODATA || !p || end > sec->size ||
+	    obj_first_reloc(sec, loc) != obj_first_reloc(sec, end))
+		return end;
+	while (nul < end && is_text_byte(p[nul]))
+		nul++;
+	if (nul == loc || nul == end || p[nul])
+		return end;
+	for (uint64_t i = nul + 1; i < end; i++)
+		if (p[i])
+			return end;
+	return nul + 1;
+}
+
 /* The extent of the anonymous region at ref (see the top comment). */
 static void region_extent(struct diff_side *side, const struct ref *ref,
 			  struct extent *e)
@@ -389,6 +422,7 @@ static void region_extent(struct diff_side *side, const struct ref *ref,
 		end = n;
 	if ((n = next_anchor(side, sec, ref->loc)) < end)
 		end = n;
+	end = string_literal_end(sec, ref->loc, end);
 	make_extent(e, sec, ref->loc, end - ref->loc);
 }
 

@@ -37,7 +37,8 @@
 #
 # Rules (the sources say what each exercises, and why on which target):
 #   body-change, inline-static, call-target, comments-only (with and
-#   without -g), other-dir-g, strings, static-local, constprop (gcc -O3),
+#   without -g), other-dir-g, strings, strings-padded (-O0: gcc's string
+#   literals in plain .rodata), static-local, constprop (gcc -O3),
 #   cold (gcc), added-removed, initializer, data-size,
 #   no-function-sections (built without -ffunction-sections/-fdata-sections).
 # A case objdiff is known to get wrong is listed in known_bug(): it is
@@ -215,6 +216,7 @@ for t in $TARGETS; do
 	test_rule other-dir-g other-dir "$t"
 done
 rule strings strings "-O2 $FS"
+rule strings-padded strings-padded "-O0 $FS"
 rule static-local static-local "-O2 $FS"
 echo "# constprop, cold: gcc constructs, gcc x86-64 only"
 rule constprop constprop "-O3 $FS" x86_64-gcc
