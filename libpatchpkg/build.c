@@ -411,6 +411,44 @@ static int mkpatch_check_data(struct mk_ctx *ctx)
 	return 0;
 }
 
+/* ---- unwinding ---------------------------------------------------------------- */
+
+/* C++ code: its functions have mangled names or it uses the C++ runtime's
+ * personality routine (through .eh_frame). */
+static bool is_cxx_object(const struct obj *obj)
+{
+	for (size_t i = 0; i < obj->nr_symbols; i++) {
+		const char *n = obj->symbols[i]->name;
+
+		if (n && n[0] == '_' && (n[1] == 'Z' || !strcmp(n, "__gxx_personality_v0")))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The patch carries no unwind tables (.eh_frame) for its code, and the
+ * process's unwinder would not find them if it did: it looks through the
+ * modules the dynamic linker loaded.  A C++ exception that unwinds through
+ * the new code finds no description of its frame there and ends the
+ * process (std::terminate).  C has no exceptions (a backtrace stops at the
+ * new code), so only code from C++ objects is warned about, once.
+ */
+static int mkpatch_check_unwinding(struct mk_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->nr_chunks; i++) {
+		const struct chunk *c = &ctx->chunks[i];
+
+		if (c->psec != PS_TEXT || !is_cxx_object(ctx->inputs[c->input].new))
+			continue;
+		return mk_remark(ctx, MW_NOTE, c->sym ? c->sym->name : NULL,
+				 "C++ code: an exception that unwinds through the new code ends "
+				 "the process (std::terminate): the patch registers no unwind "
+				 "tables yet");
+	}
+	return 0;
+}
+
 /* ---- type layouts ------------------------------------------------------------- */
 
 static int report_types(struct mk_ctx *ctx, const struct type_report *rep)
@@ -548,7 +586,8 @@ int mkpatch_build(struct mkpatch_result *res, const struct mkpatch_input *inputs
 		goto out;
 
 	/* Everything the selected code refers to. */
-	if (mkpatch_include(&ctx) < 0 || refused(&ctx) < 0)
+	if (mkpatch_include(&ctx) < 0 || refused(&ctx) < 0 ||
+	    mkpatch_check_unwinding(&ctx) < 0)
 		goto out;
 	if (!has_content(&ctx)) {
 		const char *src = ctx.opts->source;

@@ -16,6 +16,8 @@
 # by their source file, each bound to the relocations of its own object's
 # function (checked on the raw manifest by testsuite/mkpatch/reloc-imports,
 # since patchinfo's JSON names an import by name only).
+# Last, the warning for C++ code (no unwind tables in a patch), and its
+# absence for C.
 . "$IPBP_SRC/testsuite/lib.sh"
 
 NORMALIZE="$IPBP_SRC/testsuite/mkpatch/normalize-json"
@@ -448,6 +450,39 @@ test_expect_success 'stacked patches: the same at -O2, f calls g within one sect
 
 test_expect_success 'stacked patches: the same at -O0' '
 	stacked stack/o0 -O0
+'
+
+# A patch carries no unwind tables for its code yet: an exception thrown
+# through it would end the process.  Said for C++ code, recorded in the
+# manifest; C code has no exceptions and gets no such warning.
+UNWIND="C++ code: an exception that unwinds through the new code ends the process (std::terminate): the patch registers no unwind tables yet"
+
+test_expect_success 'C++ code: warned that exceptions cannot unwind through it' '
+	mkdir -p cxx/old cxx/new &&
+	echo "int twice(int x) { return 2 * x; }" >cxx/old/f.cc &&
+	echo "int twice(int x) { return 3 * x; }" >cxx/new/f.cc &&
+	clang++ -target x86_64-linux-gnu -O2 -c cxx/old/f.cc -o cxx/old/f.o &&
+	clang++ -target x86_64-linux-gnu -O2 -c cxx/new/f.cc -o cxx/new/f.o &&
+	mkpatch -o cxx/p.so cxx/old/f.o cxx/new/f.o 2>err &&
+	grep -v "^mkpatch: note: " err >actual &&
+	echo "mkpatch: warning: _Z5twicei: $UNWIND" >expect &&
+	test_cmp expect actual &&
+	patchinfo --format=json cxx/p.so >json &&
+	python3 -c "import json, sys
+w = json.load(open(\"json\"))[\"warnings\"]
+assert w == [{\"code\": \"note\", \"symbol\": \"_Z5twicei\", \"message\": sys.argv[1]}], w" "$UNWIND"
+'
+
+test_expect_success 'C code: no such warning' '
+	mkdir -p c/old c/new &&
+	echo "int twice(int x) { return 2 * x; }" >c/old/f.c &&
+	echo "int twice(int x) { return 3 * x; }" >c/new/f.c &&
+	gcc -O2 -c c/old/f.c -o c/old/f.o &&
+	gcc -O2 -c c/new/f.c -o c/new/f.o &&
+	mkpatch -o c/p.so c/old/f.o c/new/f.o 2>err &&
+	! grep -v "^mkpatch: note: " err &&
+	patchinfo --format=json c/p.so >json &&
+	python3 -c "import json; w = json.load(open(\"json\"))[\"warnings\"]; assert w == [], w"
 '
 
 test_done
