@@ -436,15 +436,19 @@ static bool is_cxx_object(const struct obj *obj)
  */
 static int mkpatch_check_unwinding(struct mk_ctx *ctx)
 {
-	for (size_t i = 0; i < ctx->nr_chunks; i++) {
-		const struct chunk *c = &ctx->chunks[i];
-
-		if (c->psec != PS_TEXT || !is_cxx_object(ctx->inputs[c->input].new))
+	for (size_t in = 0; in < ctx->nr_inputs; in++) {
+		if (!is_cxx_object(ctx->inputs[in].new))
 			continue;
-		return mk_remark(ctx, MW_NOTE, c->sym ? c->sym->name : NULL,
-				 "C++ code: an exception that unwinds through the new code ends "
-				 "the process (std::terminate): the patch registers no unwind "
-				 "tables yet");
+		for (size_t i = 0; i < ctx->nr_chunks; i++) {
+			const struct chunk *c = &ctx->chunks[i];
+
+			if (c->input != in || c->psec != PS_TEXT)
+				continue;
+			return mk_remark(ctx, MW_NOTE, c->sym ? c->sym->name : NULL,
+					 "C++ code: an exception that unwinds through the new "
+					 "code ends the process (std::terminate): the patch "
+					 "registers no unwind tables yet");
+		}
 	}
 	return 0;
 }

@@ -239,10 +239,10 @@ static int find_versioned(struct module *m)
 
 	for (size_t i = 0; i < obj->nr_symbols; i++) {
 		const struct symbol *s = obj->symbols[i];
-		const char *at = strchr(s->name, '@');
+		const char *at;
 		void *p;
 
-		if (!is_defined(s) || s->bind == BIND_LOCAL || !at ||
+		if (!is_defined(s) || s->bind == BIND_LOCAL || !(at = strchr(s->name, '@')) ||
 		    (defines_versions && at[1] != '@'))
 			continue;
 		p = realloc(m->versioned, (m->nr_versioned + 1) * sizeof(*m->versioned));
