@@ -253,12 +253,7 @@ test_expect_success 'a stripped program: file-local functions come from its debu
 	gcc -O2 -g -c strip.c -o strip.o &&
 	(cd new && gcc -O2 -g -c strip.c -o strip.o) &&
 	gcc -Wl,--build-id -o stripped strip.o &&
-	objcopy --only-keep-debug stripped stripped.debug &&
-	strip stripped &&
-	id=$(readelf -n stripped | sed -n "s/.*Build ID: \([0-9a-f]*\).*/\1/p") &&
-	test -n "$id" &&
-	mkdir -p debug/.build-id/$(echo $id | cut -c1-2) &&
-	cp stripped.debug debug/.build-id/$(echo $id | cut -c1-2)/$(echo $id | cut -c3-).debug &&
+	pl_split_debug stripped debug &&
 	mkpatch -o hidden.so strip.o new/strip.o &&
 	pl_start stripped ./stripped &&
 	P=$pid &&

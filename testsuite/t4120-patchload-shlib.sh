@@ -226,11 +226,7 @@ sed 's/^	return zero;/	int vf(void);\n\n	return 10 * vf() + zero;/' ver/app.c >v
 (
 	cd ver &&
 	gcc -O2 -fPIC -shared -Wl,--build-id -Wl,--version-script=v.map v.c -o libv.so &&
-	id=$(readelf -n libv.so | awk '/Build ID/ { print $3 }') &&
-	dir=debug/.build-id/$(echo "$id" | cut -c1-2) &&
-	mkdir -p "$dir" &&
-	objcopy --only-keep-debug libv.so "$dir/$(echo "$id" | cut -c3-).debug" &&
-	strip libv.so &&
+	pl_split_debug libv.so debug &&
 	gcc -O2 -c app.c -o app.old.o && gcc -O2 -c app.new.c -o app.new.o &&
 	gcc app.old.o -L. -lv -o app && mkpatch -o p.so app.old.o app.new.o
 ) || exit 1

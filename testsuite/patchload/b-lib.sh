@@ -12,6 +12,11 @@
 #   pl_code PID OUT        the executable's non-writable mappings, their
 #                          bytes read from /proc/PID/mem, in OUT
 #   pl_alive PID           the process runs (not exited, not a zombie)
+#   pl_split_debug FILE DIR
+#                          FILE's debug information to DIR/.build-id/xx/
+#                          yyyy.debug by its build-id, as a debug package
+#                          installs it (patchload --debug-dir=DIR); FILE
+#                          stripped
 
 [ "$(uname -s)" = Linux ] && [ "$(uname -m)" = x86_64 ] ||
 	skip_all "patchload needs Linux x86-64"
@@ -93,4 +98,13 @@ pl_code() {
 		dd if="/proc/$1/mem" iflag=skip_bytes,count_bytes skip=$_lo \
 			count=$((_hi - _lo)) bs=65536 2>/dev/null | od -An -tx1 -v >>"$2" || return 1
 	done <"$2.ranges"
+}
+
+pl_split_debug() {
+	_id=$(readelf -n "$1" | sed -n "s/.*Build ID: \([0-9a-f]*\).*/\1/p") &&
+	test -n "$_id" &&
+	_dir=$2/.build-id/$(echo "$_id" | cut -c1-2) &&
+	mkdir -p "$_dir" &&
+	objcopy --only-keep-debug "$1" "$_dir/$(echo "$_id" | cut -c3-).debug" &&
+	strip "$1"
 }
