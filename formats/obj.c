@@ -485,13 +485,9 @@ static int index_symbol_names(struct obj *obj, struct ipbp_err *err)
 	while (size < obj->nr_symbols * 2)
 		size *= 2;
 	free(obj->sym_hash);
-	/* Not calloc(): its pages of zeros, read before they are written,
-	 * would fault twice each, the second time flushing the TLB of every
-	 * CPU the process runs on. */
-	obj->sym_hash = malloc(size * sizeof(*obj->sym_hash));
+	obj->sym_hash = calloc_written(size, sizeof(*obj->sym_hash));
 	if (!obj->sym_hash)
 		return obj_error(obj, err, "out of memory");
-	memset(obj->sym_hash, 0, size * sizeof(*obj->sym_hash));
 	obj->sym_hash_size = size;
 	/* Insert backwards so that each chain keeps file order. */
 	for (size_t i = obj->nr_symbols; i-- > 0;) {

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* djb2: good enough for symbol and type names. */
 static inline size_t str_hash(const char *s)
@@ -43,6 +44,27 @@ static inline int array_grow(void **v, size_t *cap, size_t need, size_t elem)
 	*v = p;
 	*cap = ncap;
 	return 0;
+}
+
+/*
+ * A zeroed array of n elements of elem bytes, like calloc(), but with
+ * every page written now: for a table read before it is written (a hash
+ * table's chains).  calloc()'s fresh pages are mapped to the shared page
+ * of zeros on the first read and copied on the first write, and that
+ * second fault flushes the TLB of every other CPU the process runs on.
+ * explicit_bzero(), not memset(): the compiler turns malloc() + memset()
+ * into calloc().
+ */
+static inline void *calloc_written(size_t n, size_t elem)
+{
+	void *p;
+
+	if (elem && n > (size_t)-1 / elem)
+		return NULL;
+	if (!(p = malloc(n * elem ? n * elem : 1)))
+		return NULL;
+	explicit_bzero(p, n * elem);
+	return p;
 }
 
 /* The value of hex digit c (either case), or -1. */
