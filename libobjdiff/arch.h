@@ -49,7 +49,8 @@ struct arch_insn {
 /* What one thread needs to decode (arch_decoder_open()). */
 struct arch_decoder {
 	const struct arch_ops *ops;
-	ZydisDecoder zydis;		/* x86 */
+	ZydisDecoder zydis;		/* x86, minimal mode: no operands */
+	ZydisDecoder zydis_full;	/* x86, operands too (disp_only()) */
 	csh cs;				/* Capstone, with detail: arm64 */
 	cs_insn *insn[2];
 };
