@@ -238,6 +238,35 @@ static const struct symbol *find_symbol(struct apply_ctx *ctx, const char *name,
 	return NULL;
 }
 
+/*
+ * Why a file-local name from file is not in the process, when the process
+ * has a file-local of that name from elsewhere: "; the process has one from
+ * OTHER", or, for a program linked with -flto (whose file-local symbols
+ * come from no named source file), a word on that.  "" otherwise.
+ */
+static void local_elsewhere(struct apply_ctx *ctx, const char *name, const char *file,
+			    char *buf, size_t size)
+{
+	struct module *order[ctx->mods.nr + 1];
+	size_t n = lookup_order(ctx, true, order);
+
+	buf[0] = '\0';
+	for (size_t i = 0; file && i < n; i++) {
+		const struct symbol *s;
+		bool ambiguous;
+
+		if (!order[i]->obj || !(s = module_find_symbol(order[i], name, NULL, true, &ambiguous)))
+			continue;
+		if (s->file && *s->file)
+			snprintf(buf, size, " from %s; the process has one from %s", file, s->file);
+		else
+			snprintf(buf, size, " from %s; the process has one from no named source file "
+				 "(a program linked with -flto? a patch needs objects built as "
+				 "the program was)", file);
+		return;
+	}
+}
+
 /* The bytes of the function at entry as the program was built, before any
  * patch wrote a branch there: the oldest applied record saved them. */
 static int read_original(struct apply_ctx *ctx, uint64_t entry, uint8_t *buf, uint64_t size)
@@ -349,8 +378,14 @@ static int resolve_func(struct apply_ctx *ctx, size_t fi)
 		entry = mod->base + sym->value;
 		size = sym->size;
 	}
-	if (!entry && !have_copy)
-		return apply_error(ctx, f->name, "not in process %d", (int)ctx->lc.proc->pid);
+	if (!entry && !have_copy) {
+		char why[300] = "";
+
+		if (local)
+			local_elsewhere(ctx, f->name, f->file, why, sizeof(why));
+		return apply_error(ctx, f->name, "not in process %d%s", (int)ctx->lc.proc->pid,
+				   why);
+	}
 	if (have_copy && newest.hash == f->old_hash)
 		match = true;
 	else if (entry && size >= f->old_size && original_matches(ctx, f, entry, &match) < 0)
@@ -414,11 +449,15 @@ static int resolve_import(struct apply_ctx *ctx, size_t i)
 		return 0;
 	sym = find_symbol(ctx, im->name, im->file, im->flags & ME_LOCAL, &mod);
 	if (!sym) {
+		char why[300] = "";
+
 		if (im->flags & ME_WEAK)
 			return 0;
-		return apply_error(ctx, im->name, "%s%s is not in process %d",
+		if (im->flags & ME_LOCAL)
+			local_elsewhere(ctx, im->name, im->file, why, sizeof(why));
+		return apply_error(ctx, im->name, "%s%s is not in process %d%s",
 				   im->flags & ME_LOCAL ? "file-local " : "",
-				   manifest_kind_name(im->kind), (int)ctx->lc.proc->pid);
+				   manifest_kind_name(im->kind), (int)ctx->lc.proc->pid, why);
 	}
 	v->mod = mod;
 	v->tls = sym->kind == SYMK_TLS;

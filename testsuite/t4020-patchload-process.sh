@@ -5,8 +5,9 @@
 # checks them all the time) and every thread its CPU mask, SIGTERM to
 # patchload while the process is stopped waits until the patch is whole
 # and the process runs, a thread blocked in read(2) goes on reading after
-# its call was interrupted, and a stripped program's file-local functions
-# are found through its separate debug file (by build-id).
+# its call was interrupted, a stripped program's file-local functions
+# are found through its separate debug file (by build-id), and a program
+# linked with -flto gets a reason when its file-locals cannot be found.
 . "$IPBP_SRC/testsuite/lib.sh"
 . "$IPBP_SRC/testsuite/patchload/b-lib.sh"
 
@@ -264,6 +265,27 @@ test_expect_success 'a stripped program: file-local functions come from its debu
 	pl_await stripped.out 201 &&
 	patchload -q -p $P --revert &&
 	pl_await stripped.out 200
+'
+
+# The same source linked with -flto: the program's file-local symbols come
+# from no named source file, and its code from the link-time compiler, so
+# a patch from the objects' own machine code (-ffat-lto-objects) cannot
+# name hidden() there.  patchload says why.
+test_expect_success 'a program linked with -flto: a file-local is refused with the reason' '
+	gcc -O2 -flto -ffat-lto-objects -c strip.c -o lto.o &&
+	(cd new && gcc -O2 -flto -ffat-lto-objects -c strip.c -o lto.o) &&
+	gcc -O2 -flto -o lto lto.o &&
+	readelf -sW lto | grep -E " FILE +LOCAL +DEFAULT +ABS *\$" &&
+	mkpatch -o lto.so lto.o new/lto.o &&
+	pl_start lto ./lto &&
+	P=$pid &&
+	pl_await lto.out 200 &&
+	! patchload -p $P lto.so 2>err &&
+	echo "patchload: hidden: not in process $P from strip.c; the process has one" \
+		"from no named source file (a program linked with -flto? a patch needs" \
+		"objects built as the program was)" >expect &&
+	test_cmp expect err &&
+	pl_await lto.out 200
 '
 
 test_done
