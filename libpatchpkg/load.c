@@ -247,24 +247,18 @@ static const struct symbol *find_symbol(struct apply_ctx *ctx, const char *name,
 static void local_elsewhere(struct apply_ctx *ctx, const char *name, const char *file,
 			    char *buf, size_t size)
 {
-	struct module *order[ctx->mods.nr + 1];
-	size_t n = lookup_order(ctx, true, order);
+	struct module *mod;
+	const struct symbol *s = file ? find_symbol(ctx, name, NULL, true, &mod) : NULL;
 
 	buf[0] = '\0';
-	for (size_t i = 0; file && i < n; i++) {
-		const struct symbol *s;
-		bool ambiguous;
-
-		if (!order[i]->obj || !(s = module_find_symbol(order[i], name, NULL, true, &ambiguous)))
-			continue;
-		if (s->file && *s->file)
-			snprintf(buf, size, " from %s; the process has one from %s", file, s->file);
-		else
-			snprintf(buf, size, " from %s; the process has one from no named source file "
-				 "(a program linked with -flto? a patch needs objects built as "
-				 "the program was)", file);
+	if (!s)
 		return;
-	}
+	if (s->file && *s->file)
+		snprintf(buf, size, " from %s; the process has one from %s", file, s->file);
+	else
+		snprintf(buf, size, " from %s; the process has one from no named source file "
+			 "(a program linked with -flto? a patch needs objects built as "
+			 "the program was)", file);
 }
 
 /* The bytes of the function at entry as the program was built, before any
