@@ -57,13 +57,14 @@ static inline int array_grow(void **v, size_t *cap, size_t need, size_t elem)
  */
 static inline void *calloc_written(size_t n, size_t elem)
 {
+	size_t bytes = n * elem;
 	void *p;
 
 	if (elem && n > (size_t)-1 / elem)
 		return NULL;
-	if (!(p = malloc(n * elem ? n * elem : 1)))
+	if (!(p = malloc(bytes ? bytes : 1)))
 		return NULL;
-	explicit_bzero(p, n * elem);
+	explicit_bzero(p, bytes);
 	return p;
 }
 
