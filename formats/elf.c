@@ -38,7 +38,7 @@
  * against the size in its Chdr and then left out of the model: every
  * relocation field in the model lies within its section's bytes.  Only
  * debug information is ever compressed, and nothing needs it to compare
- * code.
+ * code.  With OBJ_LOAD_KEEP_COMPRESSED, none is inflated.
  *
  * OBJ_LOAD_LAZY (relocatable objects of a known architecture): the
  * relocation tables of code sections are checked as a whole (entry size,
@@ -485,7 +485,8 @@ static int add_sections(struct elf_reader *r)
 		sec->entsize = sh->sh_entsize;
 		if (sh->sh_type != SHT_NOBITS && sh->sh_type != SHT_NULL)
 			sec->data = obj->data + sh->sh_offset;
-		if (r->scns[i].compressed && inflate_section(r, i, sec) < 0)
+		if (r->scns[i].compressed && !(obj->load_flags & OBJ_LOAD_KEEP_COMPRESSED) &&
+		    inflate_section(r, i, sec) < 0)
 			return -1;
 		if (obj->type == OBJ_SHARED && !strcmp(sec->name, ".interp"))
 			obj->type = OBJ_EXECUTABLE;	/* a PIE */

@@ -67,7 +67,8 @@ enum section_kind {
 #define SECF_COMDAT	0x40u	/* member of a COMDAT group (see comdat) */
 #define SECF_COMPRESSED	0x80u	/* data holds compressed bytes (ELF
 				 * SHF_COMPRESSED that the reader could not
-				 * inflate), without relocations */
+				 * or was asked not to inflate), without
+				 * relocations */
 
 enum symbol_kind {
 	SYMK_NOTYPE,
@@ -266,6 +267,14 @@ void obj_free(struct obj *obj);
  * fields outside their section).
  */
 #define OBJ_LOAD_LAZY	0x1u
+/*
+ * OBJ_LOAD_KEEP_COMPRESSED: compressed sections keep their compressed
+ * bytes (SECF_COMPRESSED, relocations checked, then left out), for a
+ * reader of symbols and code: only debug information is ever compressed,
+ * and the debug file of a library (found by build-id) has megabytes of it
+ * that would take tens of milliseconds to inflate.
+ */
+#define OBJ_LOAD_KEEP_COMPRESSED	0x2u
 
 int obj_load_flags(struct obj **out, const char *name, const uint8_t *data,
 		   size_t size, unsigned flags, struct ipbp_err *err);

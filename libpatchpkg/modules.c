@@ -14,6 +14,10 @@
 #include "objfile.h"
 
 #define MAX_MODULES 65536
+
+/* A module's file is read for its symbols and code, never for its debug
+ * information: that stays compressed. */
+static const struct objfile_opts module_file_opts = { .load_flags = OBJ_LOAD_KEEP_COMPRESSED };
 #define VERSYM_HIDDEN 0x8000u	/* a non-default version of the name */
 
 static bool is_module_path(const char *path)
@@ -126,14 +130,14 @@ static int open_module_file(struct module *m, const struct process *p,
 
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)p->pid,
 		 m->start, map ? map->end : m->end);
-	if (objfile_open(&m->file, path, NULL, NULL) == 0)
+	if (objfile_open(&m->file, path, &module_file_opts, NULL) == 0)
 		return 0;
 	if (strstr(m->path, " (deleted)"))
 		return ipbp_error(err, "%s: the file the process runs was deleted", m->path);
 	if (map && (stat(m->path, &st) < 0 || (uint64_t)st.st_ino != map->inode))
 		return ipbp_error(err, "%s: changed on disk since the process loaded it",
 				  m->path);
-	return objfile_open(&m->file, m->path, NULL, err);
+	return objfile_open(&m->file, m->path, &module_file_opts, err);
 }
 
 int module_build_id(const struct obj *obj, uint8_t *id, size_t *len)
@@ -215,7 +219,7 @@ static void load_debug_file(struct module *m, const char *debug_dir)
 	for (size_t i = 1; i < m->build_id_len; i++)
 		n += snprintf(path + n, sizeof(path) - (size_t)n, "%02x", m->build_id[i]);
 	snprintf(path + n, sizeof(path) - (size_t)n, ".debug");
-	if (objfile_open(&m->debug, path, NULL, NULL) < 0)
+	if (objfile_open(&m->debug, path, &module_file_opts, NULL) < 0)
 		return;
 	if (m->debug->nr_objs == 1 && obj_find_section(m->debug->objs[0], ".symtab")) {
 		m->obj = m->debug->objs[0];

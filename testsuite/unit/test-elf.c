@@ -543,6 +543,39 @@ START_TEST(compressed_debug_sections_are_inflated)
 }
 END_TEST
 
+START_TEST(compressed_sections_can_stay_compressed)
+{
+	struct loaded gz = load(unit_compile("x86_64-linux-gnu", "-O2 -g -gz=zlib", x86_source));
+	struct obj *kept;
+	struct section *info, *text;
+	struct reloc *r;
+	size_t n = 0, n_full = 0;
+
+	ck_assert_int_eq(obj_load_flags(&kept, "test.o", gz.buf, gz.size,
+					OBJ_LOAD_KEEP_COMPRESSED, NULL), 0);
+	info = sec(kept, ".debug_info");
+	text = sec(kept, ".text");
+	/* The bytes in the file, behind their Chdr, and no relocations. */
+	ck_assert(info->flags & SECF_COMPRESSED);
+	ck_assert(info->data >= gz.buf && info->data + info->size <= gz.buf + gz.size);
+	ck_assert_uint_lt(info->size, sec(gz.obj, ".debug_info")->size);
+	for_each_reloc(kept, r) {
+		ck_assert_int_ne(r->sec->kind, SEC_DEBUG);
+		n++;
+	}
+	/* Code, symbols and the other relocations as in a full load. */
+	for_each_reloc(gz.obj, r)
+		n_full += r->sec->kind != SEC_DEBUG;
+	ck_assert_uint_gt(n, 0);
+	ck_assert_uint_eq(n, n_full);
+	ck_assert_uint_eq(text->nr_relocs, sec(gz.obj, ".text")->nr_relocs);
+	ck_assert_uint_eq(kept->nr_symbols, gz.obj->nr_symbols);
+	ck_assert(!(text->flags & SECF_COMPRESSED));
+	obj_free(kept);
+	unload(&gz);
+}
+END_TEST
+
 /* ---- linked images ------------------------------------------------------- */
 
 static const char lib_source[] =
@@ -917,6 +950,7 @@ static Suite *elf_suite(void)
 	tcase_add_test(tc, aarch64_relocations_in_both_byte_orders);
 	tcase_add_test(tc, other_machines_load_generically);
 	tcase_add_test(tc, compressed_debug_sections_are_inflated);
+	tcase_add_test(tc, compressed_sections_can_stay_compressed);
 	tcase_add_test(tc, shared_object_symbols_are_section_relative);
 	tcase_add_test(tc, executable_with_emitted_relocations);
 	tcase_add_test(tc, extended_section_numbering);
