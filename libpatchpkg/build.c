@@ -144,6 +144,9 @@ static int setup_input(struct mk_ctx *ctx, struct pinput *in, const struct mkpat
 	in->old_seen = calloc(in->old->nr_symbols + 1, 1);
 	if (!in->by_new || !in->sym_chunk || !in->sec_chunk || !in->old_seen)
 		return mk_oom(ctx);
+	if (mk_object_file(ctx, in->old, &in->old_file) < 0 ||
+	    mk_object_file(ctx, in->new, &in->new_file) < 0)
+		return -1;
 	for (size_t i = 0; i < pair->nr_syms; i++) {
 		const struct diff_symbol *ds = &pair->syms[i];
 

@@ -26,9 +26,45 @@ static const struct {
 	[PS_BSS] = { ".bss", SEC_BSS, SECF_ALLOC | SECF_WRITE },
 };
 
-const char *mk_symbol_file(const struct symbol *sym)
+/*
+ * For an object without file symbols (stripped with strip -g, as Debian's
+ * static libraries are), the file symbol GNU ld adds before its local
+ * symbols when it links it: named after the object, without directories,
+ * for an archive member after the member ("lib.a(x.o)": "x.o").  NULL for
+ * an object with file symbols.  Returns 0, or -1 with ctx->err set.
+ */
+int mk_object_file(struct mk_ctx *ctx, struct obj *obj, const char **file)
 {
-	return sym->file;
+	const char *name = obj->name, *end = name + strlen(name), *open, *slash;
+	struct symbol *s;
+
+	*file = NULL;
+	for_each_symbol(obj, s)
+		if (s->kind == SYMK_FILE)
+			return 0;
+	if (end > name && end[-1] == ')' && (open = strrchr(name, '('))) {
+		name = open + 1;
+		end--;
+	}
+	for (slash = name; slash < end; slash++)
+		if (*slash == '/')
+			name = slash + 1;
+	if (!(*file = obj_strndup(obj, name, (size_t)(end - name))))
+		return mk_oom(ctx);
+	return 0;
+}
+
+/* The file a file-local symbol of in's objects is found under in the
+ * program: its source file, else its object's (ME_OBJECT_FILE). */
+const char *mk_symbol_file(const struct pinput *in, const struct symbol *sym, uint32_t *flags)
+{
+	bool old = sym->index < in->old->nr_symbols && in->old->symbols[sym->index] == sym;
+	const char *object_file = old ? in->old_file : in->new_file;
+
+	if (sym->file || !object_file)
+		return sym->file;
+	*flags |= ME_OBJECT_FILE;
+	return object_file;
 }
 
 static uint64_t addr_of(const struct mk_ctx *ctx, struct place p)
@@ -270,6 +306,10 @@ static int add_func(struct mk_ctx *ctx, struct chunk *c)
 	const struct symbol *old = c->ds->old;
 	struct manifest *m = &ctx->man;
 	struct manifest_func *f;
+	uint32_t flags = (old->bind == BIND_LOCAL ? ME_LOCAL : 0) |
+			 (ctx->opts->target ? ME_RESOLVED : 0);
+	const char *file = old->bind == BIND_LOCAL ?
+			   mk_symbol_file(&ctx->inputs[c->input], old, &flags) : NULL;
 	uint64_t new_hash;
 
 	if (mk_old_code(ctx, c) < 0 || new_code_hash(ctx, c, &new_hash) < 0)
@@ -293,10 +333,9 @@ static int add_func(struct mk_ctx *ctx, struct chunk *c)
 	f = &m->funcs[m->nr_funcs++];
 	*f = (struct manifest_func){
 		.name = old->name,
-		.file = old->bind == BIND_LOCAL ? mk_symbol_file(old) : NULL,
+		.file = file,
 		.object = ctx->inputs[c->input].pair->old_name,
-		.flags = (old->bind == BIND_LOCAL ? ME_LOCAL : 0) |
-			 (ctx->opts->target ? ME_RESOLVED : 0),
+		.flags = flags,
 		.target_addr = c->target_addr,
 		.old_size = old->size,
 		.old_hash = c->old_hash,
@@ -315,6 +354,10 @@ static int add_added(struct mk_ctx *ctx, const struct chunk *c)
 	struct manifest *m = &ctx->man;
 	struct manifest_added *e;
 	bool local = !c->sym || c->sym->bind == BIND_LOCAL;
+	uint32_t flags = (local ? ME_LOCAL : 0) |
+			 (c->sec->kind == SEC_RODATA || c->sec->kind == SEC_STRINGS ? ME_READONLY : 0);
+	const char *file = c->sym && local ?
+			   mk_symbol_file(&ctx->inputs[c->input], c->sym, &flags) : NULL;
 	uint64_t hash;
 
 	if (new_code_hash(ctx, c, &hash) < 0)
@@ -325,12 +368,10 @@ static int add_added(struct mk_ctx *ctx, const struct chunk *c)
 	m->added = e;
 	m->added[m->nr_added++] = (struct manifest_added){
 		.name = c->sym ? c->sym->name : c->sec->name,
-		.file = c->sym && local ? mk_symbol_file(c->sym) : NULL,
+		.file = file,
 		.object = ctx->inputs[c->input].pair->new_name,
 		.kind = c->psec == PS_TEXT ? MK_FUNC : MK_DATA,
-		.flags = (local ? ME_LOCAL : 0) |
-			 (c->sec->kind == SEC_RODATA || c->sec->kind == SEC_STRINGS ?
-			  ME_READONLY : 0),
+		.flags = flags,
 		.addr = addr_of(ctx, (struct place){ c->psec, c->off }),
 		.size = c->size,
 		.hash = hash,

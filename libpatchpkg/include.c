@@ -212,10 +212,11 @@ static int import_old(struct mk_ctx *ctx, const struct pinput *in, const struct 
 {
 	bool local = old->bind == BIND_LOCAL;
 	uint32_t flags = (local ? ME_LOCAL : 0) | (old->bind == BIND_WEAK ? ME_WEAK : 0);
+	const char *file = local ? mk_symbol_file(in, old, &flags) : NULL;
 
 	d->to = FX_IMPORT;
-	return get_import(ctx, old->name, local ? mk_symbol_file(old) : NULL,
-			  in->pair->old_name, kind_of(old, branch, tls), flags, &d->import);
+	return get_import(ctx, old->name, file, in->pair->old_name, kind_of(old, branch, tls),
+			  flags, &d->import);
 }
 
 /* ---- targets ---------------------------------------------------------------- */
@@ -285,10 +286,11 @@ static int import_missing(struct mk_ctx *ctx, uint32_t input, const struct symbo
 {
 	const struct pinput *in = &ctx->inputs[input];
 	bool local = t->bind == BIND_LOCAL;
+	uint32_t flags = local ? ME_LOCAL : 0;
+	const char *file = local ? mk_symbol_file(in, t, &flags) : NULL;
 
 	d->to = FX_IMPORT;
-	return get_import(ctx, t->name, local ? mk_symbol_file(t) : NULL, in->pair->new_name,
-			  kind, local ? ME_LOCAL : 0, &d->import);
+	return get_import(ctx, t->name, file, in->pair->new_name, kind, flags, &d->import);
 }
 
 static int resolve_defined(struct mk_ctx *ctx, uint32_t input, const struct chunk *user,

@@ -217,25 +217,39 @@ static size_t lookup_order(struct apply_ctx *ctx, bool local, struct module **or
 	return n;
 }
 
+/*
+ * The definition of name in the process (module_find_symbol(), flags
+ * ME_LOCAL and ME_OBJECT_FILE): the first in lookup order, and its module.
+ * NULL when there is none, and also, with *ambiguous, when that module
+ * has several file-local ones the patch does not tell apart.
+ */
 static const struct symbol *find_symbol(struct apply_ctx *ctx, const char *name,
-					const char *file, bool local, struct module **mod)
+					const char *file, uint32_t flags, struct module **mod,
+					bool *ambiguous)
 {
 	struct module *order[ctx->mods.nr + 1];
-	size_t n = lookup_order(ctx, local, order);
+	size_t n = lookup_order(ctx, flags & ME_LOCAL, order);
 
+	*ambiguous = false;
 	for (size_t i = 0; i < n; i++) {
 		const struct symbol *s;
-		bool ambiguous;
 
 		if (module_load(order[i], &ctx->mods, ctx->lc.proc, NULL) < 0)
 			continue;
-		s = module_find_symbol(order[i], name, file, local, &ambiguous);
+		s = module_find_symbol(order[i], name, file, flags, ambiguous);
 		if (s) {
 			*mod = order[i];
-			return s;
+			*ambiguous = *ambiguous && (flags & ME_LOCAL);
+			return *ambiguous ? NULL : s;
 		}
 	}
 	return NULL;
+}
+
+static int several_locals(struct apply_ctx *ctx, const char *name, const struct module *mod)
+{
+	return apply_error(ctx, name, "%s has several file-local definitions of this name: "
+			   "the patch does not tell which one it means", mod->path);
 }
 
 /*
@@ -248,7 +262,9 @@ static void local_elsewhere(struct apply_ctx *ctx, const char *name, const char 
 			    char *buf, size_t size)
 {
 	struct module *mod;
-	const struct symbol *s = file ? find_symbol(ctx, name, NULL, true, &mod) : NULL;
+	bool ambiguous;
+	const struct symbol *s = file ? find_symbol(ctx, name, NULL, ME_LOCAL, &mod, &ambiguous)
+				      : NULL;
 
 	buf[0] = '\0';
 	if (!s)
@@ -352,7 +368,7 @@ static int plan_site(struct apply_ctx *ctx, const struct manifest_func *f, size_
 static int resolve_func(struct apply_ctx *ctx, size_t fi)
 {
 	const struct manifest_func *f = &ctx->man->funcs[fi];
-	bool local = f->flags & ME_LOCAL, match = false;
+	bool local = f->flags & ME_LOCAL, match = false, ambiguous = false;
 	struct module *mod = NULL;
 	const struct symbol *sym = NULL;
 	uint64_t entry = 0, size = 0;
@@ -368,10 +384,12 @@ static int resolve_func(struct apply_ctx *ctx, size_t fi)
 		mod = ctx->target;
 		entry = mod->base + f->target_addr;
 		size = f->old_size;
-	} else if ((sym = find_symbol(ctx, f->name, f->file, local, &mod))) {
+	} else if ((sym = find_symbol(ctx, f->name, f->file, f->flags, &mod, &ambiguous))) {
 		entry = mod->base + sym->value;
 		size = sym->size;
 	}
+	if (ambiguous)
+		return several_locals(ctx, f->name, mod);
 	if (!entry && !have_copy) {
 		char why[300] = "";
 
@@ -432,6 +450,7 @@ static int resolve_import(struct apply_ctx *ctx, size_t i)
 	struct import_value *v = &ctx->imports[i];
 	struct module *mod = NULL;
 	const struct symbol *sym;
+	bool ambiguous;
 
 	v->tls = im->kind == MK_TLS;
 	if (ctx->target && (im->flags & ME_RESOLVED)) {
@@ -441,7 +460,9 @@ static int resolve_import(struct apply_ctx *ctx, size_t i)
 	}
 	if (!v->tls && find_added(ctx, im, &v->addr))
 		return 0;
-	sym = find_symbol(ctx, im->name, im->file, im->flags & ME_LOCAL, &mod);
+	sym = find_symbol(ctx, im->name, im->file, im->flags, &mod, &ambiguous);
+	if (ambiguous)
+		return several_locals(ctx, im->name, mod);
 	if (!sym) {
 		char why[300] = "";
 

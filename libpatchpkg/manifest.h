@@ -86,6 +86,9 @@ enum manifest_kind {
 #define ME_WEAK		0x2u	/* an import that may be absent (address 0) */
 #define ME_RESOLVED	0x4u	/* target_addr was pre-resolved (--target) */
 #define ME_READONLY	0x8u	/* added: read-only data (literals, tables) */
+#define ME_OBJECT_FILE	0x10u	/* ME_LOCAL from an object without file
+				 * symbols: file is the object's name, the
+				 * one GNU ld gives its local symbols */
 
 /* warning codes */
 enum manifest_warning_code {
@@ -102,7 +105,7 @@ struct manifest_func {
 	const char *name;	/* as the old object (and the target) names it */
 	const char *file;	/* source file of a file-local function, or NULL */
 	const char *object;	/* the old object, "lib.a(x.o)" or a path */
-	uint32_t flags;		/* ME_LOCAL */
+	uint32_t flags;		/* ME_LOCAL, ME_OBJECT_FILE, ME_RESOLVED */
 	uint64_t old_size;
 	uint64_t old_hash;	/* patch_hash_masked() of the old bytes */
 	uint64_t new_hash;	/* the same of the new object's function: what
@@ -133,7 +136,7 @@ struct manifest_added {
 	const char *file;
 	const char *object;	/* the new object */
 	enum manifest_kind kind;
-	uint32_t flags;		/* ME_LOCAL, ME_READONLY */
+	uint32_t flags;		/* ME_LOCAL, ME_OBJECT_FILE, ME_READONLY */
 	uint64_t addr;		/* in the patch */
 	uint64_t size;
 	uint64_t hash;		/* MK_FUNC: its code's masked hash in the new
@@ -146,7 +149,7 @@ struct manifest_import {
 	const char *file;	/* ME_LOCAL: its source file */
 	const char *object;	/* the defining object when known, or NULL */
 	enum manifest_kind kind;
-	uint32_t flags;		/* ME_LOCAL, ME_WEAK, ME_RESOLVED */
+	uint32_t flags;		/* ME_LOCAL, ME_OBJECT_FILE, ME_WEAK, ME_RESOLVED */
 	uint64_t target_addr;	/* ME_RESOLVED: its address in the target */
 };
 

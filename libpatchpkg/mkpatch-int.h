@@ -86,6 +86,9 @@ struct pinput {
 	uint32_t *sym_chunk;			/* new symbol index -> chunk + 1 */
 	uint32_t *sec_chunk;			/* new section index -> chunk + 1 */
 	char *old_seen;				/* old symbol index: warned */
+	/* Objects without file symbols: the names GNU ld files their
+	 * local symbols under (mk_object_file()); NULL for the others. */
+	const char *old_file, *new_file;
 };
 
 struct mk_ctx {
@@ -141,7 +144,8 @@ int mkpatch_include(struct mk_ctx *ctx);
 /* emit.c */
 int mkpatch_layout(struct mk_ctx *ctx);
 int mkpatch_emit(struct mk_ctx *ctx);
-const char *mk_symbol_file(const struct symbol *sym);
+int mk_object_file(struct mk_ctx *ctx, struct obj *obj, const char **file);
+const char *mk_symbol_file(const struct pinput *in, const struct symbol *sym, uint32_t *flags);
 /* The masks and hash of a replaced function's old code, computed once. */
 int mk_old_code(struct mk_ctx *ctx, struct chunk *c);
 

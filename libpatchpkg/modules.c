@@ -332,14 +332,29 @@ static bool is_match(const struct module *m, const struct symbol *s, const char 
 	return local || is_default_version(m, s);
 }
 
+/* Whether m has a file symbol named file. */
+static bool has_file_symbol(const struct module *m, const char *file)
+{
+	for (const struct symbol *s = obj_find_symbol(m->obj, file); s; s = s->hash_next)
+		if (s->kind == SYMK_FILE && !strcmp(s->name, file))
+			return true;
+	return false;
+}
+
 const struct symbol *module_find_symbol(const struct module *m, const char *name,
-					const char *file, bool local, bool *ambiguous)
+					const char *file, uint32_t flags, bool *ambiguous)
 {
 	const struct symbol *found = NULL;
+	bool local = flags & ME_LOCAL;
 
 	*ambiguous = false;
 	if (!m->obj)
 		return NULL;
+	/* GNU ld puts the locals of an object without file symbols under
+	 * one named after the object; lld adds none, and they then follow
+	 * another object's file symbol. */
+	if ((flags & ME_OBJECT_FILE) && file && !has_file_symbol(m, base_name(file)))
+		file = NULL;
 	for (const struct symbol *s = obj_find_symbol(m->obj, name); s; s = s->hash_next) {
 		if (!is_match(m, s, name, file, local))
 			continue;

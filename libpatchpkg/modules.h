@@ -91,12 +91,14 @@ void module_release_image(struct module *m);
 struct module *modules_find_by_addr(struct module_set *set, uint64_t addr);
 
 /*
- * The definition of name in m: a file-local one (local) only within its
- * source file (file, compared by base name), a global one preferring the
- * default version when a library has several.  NULL when absent;
- * *ambiguous when several definitions match equally.
+ * The definition of name in m: a file-local one (ME_LOCAL in flags) only
+ * within its source file (file, compared by base name), a global one
+ * preferring the default version when a library has several.  With
+ * ME_OBJECT_FILE, file is an object's name (manifest.h), and a module
+ * without a file symbol of that name is searched by name alone.  NULL
+ * when absent; *ambiguous when several definitions match equally.
  */
 const struct symbol *module_find_symbol(const struct module *m, const char *name,
-					const char *file, bool local, bool *ambiguous);
+					const char *file, uint32_t flags, bool *ambiguous);
 
 #endif

@@ -51,13 +51,13 @@ static void text_put_message(FILE *f, const char *s)
 	}
 }
 
-/* " NAME [FILE]" */
-static void text_put_symbol(FILE *f, const char *name, const char *file)
+/* " NAME [FILE]", or " NAME [object FILE]" (ME_OBJECT_FILE) */
+static void text_put_symbol(FILE *f, const char *name, const char *file, uint32_t flags)
 {
 	putc(' ', f);
 	text_put_name(f, name);
 	if (file) {
-		fputs(" [", f);
+		fputs(flags & ME_OBJECT_FILE ? " [object " : " [", f);
 		text_put_name(f, file);
 		putc(']', f);
 	}
@@ -103,7 +103,7 @@ static void text_entries(FILE *f, const struct manifest *m)
 		const struct manifest_func *e = &m->funcs[i];
 
 		fputs("replace func", f);
-		text_put_symbol(f, e->name, e->file);
+		text_put_symbol(f, e->name, e->file, e->flags);
 		fprintf(f, " %" PRIu64 " -> %" PRIu64 " at 0x%" PRIx64 " old-hash 0x%016" PRIx64
 			" new-hash 0x%016" PRIx64, e->old_size, e->new_size, e->new_addr,
 			e->old_hash, e->new_hash);
@@ -116,7 +116,7 @@ static void text_entries(FILE *f, const struct manifest *m)
 		const struct manifest_added *e = &m->added[i];
 
 		fprintf(f, "add %s", manifest_kind_name(e->kind));
-		text_put_symbol(f, e->name, e->file);
+		text_put_symbol(f, e->name, e->file, e->flags);
 		fprintf(f, " %" PRIu64 " at 0x%" PRIx64 "%s", e->size, e->addr,
 			e->flags & ME_READONLY ? " readonly" : "");
 		if (e->kind == MK_FUNC || e->hash)
@@ -132,7 +132,7 @@ static void text_imports(FILE *f, const struct manifest *m)
 		const struct manifest_import *e = &m->imports[i];
 
 		fprintf(f, "import %s", manifest_kind_name(e->kind));
-		text_put_symbol(f, e->name, e->file);
+		text_put_symbol(f, e->name, e->file, e->flags);
 		if (e->flags & ME_WEAK)
 			fputs(" weak", f);
 		if (e->flags & ME_RESOLVED)
@@ -217,13 +217,19 @@ static void json_hex(FILE *f, const char *key, uint64_t v)
 	fprintf(f, ",\"%s\":\"0x%016" PRIx64 "\"", key, v);
 }
 
+static void json_put_file(FILE *f, const char *file, uint32_t flags)
+{
+	fputs(",\"file\":", f);
+	json_put_string(f, file);
+	fprintf(f, ",\"file_is_object\":%s", flags & ME_OBJECT_FILE ? "true" : "false");
+}
+
 static void json_entry_start(FILE *f, size_t i, const char *name, const char *file,
-			     const char *object)
+			     uint32_t flags, const char *object)
 {
 	fputs(i ? ",{\"name\":" : "{\"name\":", f);
 	json_put_string(f, name);
-	fputs(",\"file\":", f);
-	json_put_string(f, file);
+	json_put_file(f, file, flags);
 	fputs(",\"object\":", f);
 	json_put_string(f, object);
 }
@@ -283,7 +289,7 @@ static void json_entries(FILE *f, const struct manifest *m)
 	for (size_t i = 0; i < m->nr_funcs; i++) {
 		const struct manifest_func *e = &m->funcs[i];
 
-		json_entry_start(f, i, e->name, e->file, e->object);
+		json_entry_start(f, i, e->name, e->file, e->flags, e->object);
 		fprintf(f, ",\"old_size\":%" PRIu64, e->old_size);
 		json_hex(f, "old_hash", e->old_hash);
 		json_hex(f, "new_hash", e->new_hash);
@@ -296,7 +302,7 @@ static void json_entries(FILE *f, const struct manifest *m)
 	for (size_t i = 0; i < m->nr_added; i++) {
 		const struct manifest_added *e = &m->added[i];
 
-		json_entry_start(f, i, e->name, e->file, e->object);
+		json_entry_start(f, i, e->name, e->file, e->flags, e->object);
 		fprintf(f, ",\"kind\":\"%s\",\"readonly\":%s,\"addr\":%" PRIu64
 			",\"size\":%" PRIu64, manifest_kind_name(e->kind),
 			e->flags & ME_READONLY ? "true" : "false", e->addr, e->size);
@@ -309,8 +315,8 @@ static void json_entries(FILE *f, const struct manifest *m)
 
 		fputs(i ? ",{\"name\":" : "{\"name\":", f);
 		json_put_string(f, e->name);
-		fprintf(f, ",\"kind\":\"%s\",\"file\":", manifest_kind_name(e->kind));
-		json_put_string(f, e->file);
+		fprintf(f, ",\"kind\":\"%s\"", manifest_kind_name(e->kind));
+		json_put_file(f, e->file, e->flags);
 		fputs(",\"object\":", f);
 		json_put_string(f, e->object);
 		fprintf(f, ",\"weak\":%s", e->flags & ME_WEAK ? "true" : "false");

@@ -291,6 +291,9 @@ static void verify_entry_flags(struct verifier *v, const char *what, const char 
 	if (flags & ~allowed)
 		problem(v, "%s %s: unknown flags %#x", what, printable(name, buf, sizeof(buf)),
 			flags & ~allowed);
+	if ((flags & ME_OBJECT_FILE) && !(flags & ME_LOCAL))
+		problem(v, "%s %s: an object's file group, but not file-local", what,
+			printable(name, buf, sizeof(buf)));
 	if ((flags & ME_RESOLVED) && !(v->m->flags & MANIFEST_F_TARGET))
 		problem(v, "%s %s: pre-resolved, but the patch is bound to no target", what,
 			printable(name, buf, sizeof(buf)));
@@ -348,7 +351,7 @@ static void verify_funcs(struct verifier *v)
 		verify_masks(v, f);
 
 		verify_entry_flags(v, "replaced function", f->name, f->flags,
-				   ME_LOCAL | ME_RESOLVED);
+				   ME_LOCAL | ME_OBJECT_FILE | ME_RESOLVED);
 		verify_range(v, "replaced function", f->name, f->new_addr, f->new_size, true);
 		if (!is_function_start(v, f->new_addr))
 			problem(v, "replaced function %s: no function of the patch starts at "
@@ -364,7 +367,8 @@ static void verify_added(struct verifier *v)
 	for (size_t i = 0; i < v->m->nr_added; i++) {
 		const struct manifest_added *a = &v->m->added[i];
 
-		verify_entry_flags(v, "added", a->name, a->flags, ME_LOCAL | ME_READONLY);
+		verify_entry_flags(v, "added", a->name, a->flags,
+				   ME_LOCAL | ME_OBJECT_FILE | ME_READONLY);
 		if (!is_known_kind(a->kind))
 			problem(v, "added %s: unknown kind %u", printable(a->name, buf, sizeof(buf)),
 				(unsigned)a->kind);
@@ -384,7 +388,7 @@ static void verify_imports(struct verifier *v)
 		const struct manifest_import *im = &v->m->imports[i];
 
 		verify_entry_flags(v, "import", im->name, im->flags,
-				   ME_LOCAL | ME_WEAK | ME_RESOLVED);
+				   ME_LOCAL | ME_OBJECT_FILE | ME_WEAK | ME_RESOLVED);
 		if (!is_known_kind(im->kind))
 			problem(v, "import %s: unknown kind %u",
 				printable(im->name, buf, sizeof(buf)), (unsigned)im->kind);

@@ -15,10 +15,12 @@
 static int check_function(struct mk_ctx *ctx, const struct module *exe, struct chunk *c)
 {
 	const struct symbol *old = c->ds->old, *t;
-	const char *file = old->bind == BIND_LOCAL ? mk_symbol_file(old) : NULL;
+	uint32_t flags = old->bind == BIND_LOCAL ? ME_LOCAL : 0;
+	const char *file = flags ? mk_symbol_file(&ctx->inputs[c->input], old, &flags)
+				 : NULL;
 	bool ambiguous;
 
-	t = module_find_symbol(exe, old->name, file, old->bind == BIND_LOCAL, &ambiguous);
+	t = module_find_symbol(exe, old->name, file, flags, &ambiguous);
 	if (!t || !t->sec || !t->sec->data)
 		return mk_problem(ctx, true, old->name, "not in the target %s", ctx->opts->target);
 	if (ambiguous)
@@ -42,7 +44,8 @@ static int check_function(struct mk_ctx *ctx, const struct module *exe, struct c
 static int resolve_import(struct mk_ctx *ctx, const struct module *exe, struct import *imp)
 {
 	bool local = imp->flags & ME_LOCAL, ambiguous;
-	const struct symbol *t = module_find_symbol(exe, imp->name, imp->file, local, &ambiguous);
+	const struct symbol *t = module_find_symbol(exe, imp->name, imp->file, imp->flags,
+						    &ambiguous);
 
 	if (!t) {
 		if (local)

@@ -122,7 +122,8 @@ test_expect_success 'JSON: keys and values' '
 	assert d["machine"] == "x86-64" and d["version"] == 1 and d["flags"] == []
 	assert d["target"] is None and len(d["checksum"]) == 18
 	r = d["replaced"]
-	assert r == [{"name": "foo", "file": None, "object": "old.o", "old_size": 12,
+	assert r == [{"name": "foo", "file": None, "file_is_object": False,
+	              "object": "old.o", "old_size": 12,
 	              "old_hash": "0x0123456789abcdef", "new_hash": "0xfedcba9876543210",
 	              "new_addr": foo, "new_size": 16,
 	              "masks": [[1, 4], [7, 4]], "target_addr": None}], r
@@ -130,10 +131,11 @@ test_expect_success 'JSON: keys and values' '
 	        for a in d["added"]] == \
 	       [("helper", "func", False, "new.c", "0x00c0ffee00c0ffee"),
 	        ("table", "data", True, "new.c", "0x0000000000000000")]
-	assert list(d["added"][0]) == ["name", "file", "object", "kind", "readonly",
-	                               "addr", "size", "hash"], list(d["added"][0])
+	assert list(d["added"][0]) == ["name", "file", "file_is_object", "object", "kind",
+	                               "readonly", "addr", "size", "hash"], list(d["added"][0])
 	assert d["imports"][1] == {"name": "counter", "kind": "data", "file": "main.c",
-	                           "object": "main.o", "weak": False, "target_addr": None}
+	                           "file_is_object": False, "object": "main.o",
+	                           "weak": False, "target_addr": None}
 	assert d["imports"][2]["weak"] is True and d["imports"][2]["kind"] == "tls"
 	assert d["relocs"][0] == {"offset": data, "type": "R_X86_64_64",
 	                          "import": "printf", "addend": 0}
@@ -214,6 +216,10 @@ test_expect_success '--verify: a replaced function whose new code is no function
 
 test_expect_success '--verify: a code hash on added data' '
 	verify_fails data-hash "added table: a data entry has a code hash (0x1234)"
+'
+
+test_expect_success '--verify: an object'"'"'s file group on a global import' '
+	verify_fails object-file "import printf: an object'"'"'s file group, but not file-local"
 '
 
 # fails_with MESSAGE COMMAND...: exit 2, that one line on stderr, no stdout.

@@ -6,8 +6,11 @@
 # patchload while the process is stopped waits until the patch is whole
 # and the process runs, a thread blocked in read(2) goes on reading after
 # its call was interrupted, a stripped program's file-local functions
-# are found through its separate debug file (by build-id), and a program
-# linked with -flto gets a reason when its file-locals cannot be found.
+# are found through its separate debug file (by build-id), a program
+# linked with -flto gets a reason when its file-locals cannot be found,
+# and the file-locals of objects without file symbols (a static library
+# stripped with strip -g, as Debian ships them) are told apart by the
+# object's name, which GNU ld files them under.
 . "$IPBP_SRC/testsuite/lib.sh"
 . "$IPBP_SRC/testsuite/patchload/b-lib.sh"
 
@@ -286,6 +289,90 @@ test_expect_success 'a program linked with -flto: a file-local is refused with t
 		"objects built as the program was)" >expect &&
 	test_cmp expect err &&
 	pl_await lto.out 200
+'
+
+# Two members of a static library, each with its own static helper(), both
+# without file symbols.  The patch changes fa(), which calls a.o's helper:
+# binding that call by name alone could reach b.o's (fa would print 2003).
+cat >a.c <<'EOF'
+static __attribute__((noinline)) int helper(int x) { return x + 1000; }
+__attribute__((noinline)) int fa(int x) { return helper(x) + 1; }
+EOF
+cat >b.c <<'EOF'
+static __attribute__((noinline)) int helper(int x) { return x + 2000; }
+__attribute__((noinline)) int fb(int x) { return helper(x); }
+EOF
+cat >ab.c <<'EOF'
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+int fa(int), fb(int);
+
+int main(void)
+{
+	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+	for (;;) {
+		printf("%d %d\n", fa(1), fb(1));
+		fflush(stdout);
+		usleep(2000);
+	}
+}
+EOF
+
+test_expect_success 'a static library without file symbols: its locals by object name' '
+	sed "s/helper(x) + 1;/helper(x) + 2;/" a.c >new/a.c &&
+	mkdir old &&
+	gcc -O2 -c a.c -o old/a.o && gcc -O2 -c b.c -o old/b.o &&
+	gcc -O2 -c new/a.c -o new/a.o && cp old/b.o new/b.o &&
+	strip -g old/a.o old/b.o new/a.o new/b.o &&
+	! readelf -sW old/a.o | grep -w FILE &&
+	ar rcs old/libab.a old/b.o old/a.o && ar rcs new/libab.a new/b.o new/a.o &&
+	gcc -O2 -o ab ab.c old/libab.a &&
+	readelf -sW ab | grep -E " FILE +LOCAL +DEFAULT +ABS a\.o$" &&
+	objdiff old/libab.a new/libab.a | mkpatch -o ab.so &&
+	patchinfo ab.so >info &&
+	grep "^import func helper \[object a\.o\] (old/libab\.a(a\.o))$" info &&
+	pl_start ab ./ab &&
+	P=$pid &&
+	pl_await ab.out "1002 2001" &&
+	patchload -p $P ab.so &&
+	pl_await ab.out "1003 2001" &&
+	patchload -q -p $P --revert &&
+	pl_await ab.out "1002 2001" &&
+	mkpatch --target ./ab -o ab-target.so old/libab.a new/libab.a &&
+	patchinfo ab-target.so >info &&
+	grep "^import func helper \[object a\.o\] target 0x" info &&
+	patchload -p $P ab-target.so &&
+	pl_await ab.out "1003 2001" &&
+	patchload -q -p $P --revert
+'
+
+# lld adds no file symbol for such an object: its locals follow another
+# object's.  One helper() is found by name; of two, neither is taken.
+test_expect_success 'linked with lld: by name alone, refused when several match' '
+	gcc -O2 -fuse-ld=lld -o ab-lld ab.c old/libab.a &&
+	! readelf -sW ab-lld | grep -E " FILE +LOCAL +DEFAULT +ABS a\.o$" &&
+	pl_start ab-lld ./ab-lld &&
+	P=$pid &&
+	pl_await ab-lld.out "1002 2001" &&
+	pl_code $P before &&
+	! patchload -p $P ab.so 2>err &&
+	echo "patchload: helper: $PWD/ab-lld has several file-local definitions of this" \
+		"name: the patch does not tell which one it means" >expect &&
+	test_cmp expect err &&
+	pl_code $P after &&
+	cmp before after &&
+	pl_await ab-lld.out "1002 2001" &&
+	! mkpatch --target ./ab-lld -o x.so old/libab.a new/libab.a 2>err &&
+	grep "^mkpatch: helper: several definitions in the target ./ab-lld$" err &&
+	sed "s/fb(1)/0/" ab.c >a-only.c &&
+	gcc -O2 -fuse-ld=lld -o a-lld a-only.c old/a.o &&
+	pl_start a-lld ./a-lld &&
+	P=$pid &&
+	pl_await a-lld.out "1002 0" &&
+	patchload -p $P ab.so &&
+	pl_await a-lld.out "1003 0"
 '
 
 test_done

@@ -16,7 +16,7 @@
  *   --no-manifest           the image alone: not a patch
  *   --bad=WHAT              an inconsistency patch_verify() reports:
  *                           import-range, overlap, machine, func-addr,
- *                           data-hash
+ *                           data-hash, object-file
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -158,6 +158,8 @@ static void break_manifest(struct container *c, const char *bad)
 		c->funcs[0].new_addr += 2;
 	else if (!strcmp(bad, "data-hash"))
 		c->added[1].hash = 0x1234;
+	else if (!strcmp(bad, "object-file"))
+		c->imports[0].flags |= ME_OBJECT_FILE;
 	else
 		fail("unknown --bad", NULL);
 }
