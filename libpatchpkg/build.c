@@ -460,10 +460,16 @@ static int mkpatch_check_unwinding(struct mk_ctx *ctx)
 
 static int report_types(struct mk_ctx *ctx, const struct type_report *rep)
 {
-	for (size_t i = 0; i < rep->nr_no_debug; i++)
-		if (mk_remark(ctx, 0, NULL, "%s: no debug info: type layouts are only "
-			      "guessed from the code", rep->no_debug[i]) < 0)
-			return -1;
+	size_t n = rep->nr_no_debug;
+
+	/* One note, not one per member of a stripped library. */
+	if (n == 1 && mk_remark(ctx, 0, NULL, "%s: no debug info: type layouts are only "
+				"guessed from the code", rep->no_debug[0]) < 0)
+		return -1;
+	if (n > 1 && mk_remark(ctx, 0, NULL, "%s and %zu other object%s: no debug info: type "
+			       "layouts are only guessed from the code", rep->no_debug[0],
+			       n - 1, n > 2 ? "s" : "") < 0)
+		return -1;
 	for (size_t i = 0; i < rep->nr_changes; i++) {
 		char *msg;
 

@@ -40,7 +40,9 @@ test_expect_success 'objdiff old.a new.a | mkpatch -o p.so' '
 	objdiff old.a new.a >stream; test $? = 1 &&
 	mkpatch -o p.so <stream 2>err; code=$?
 	cat err
-	test $code = 0
+	test $code = 0 &&
+	test $(grep -c "no debug info" err) = 1 &&
+	grep "^mkpatch: note: new.a(xmlparse.o) and 1 other object: no debug info: type" err
 '
 
 patchinfo --format=json p.so >json 2>/dev/null
