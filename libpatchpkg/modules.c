@@ -14,11 +14,9 @@
 #include "objfile.h"
 
 #define MAX_MODULES 65536
-
-/* A module's file is read for its symbols and code, never for its debug
- * information: that stays compressed. */
-static const struct objfile_opts module_file_opts = { .load_flags = OBJ_LOAD_KEEP_COMPRESSED };
 #define VERSYM_HIDDEN 0x8000u	/* a non-default version of the name */
+
+const struct objfile_opts module_file_opts = { .load_flags = OBJ_LOAD_KEEP_COMPRESSED };
 
 static bool is_module_path(const char *path)
 {

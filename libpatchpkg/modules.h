@@ -23,9 +23,8 @@
 #include "error.h"
 #include "manifest.h"
 #include "obj.h"
+#include "objfile.h"
 #include "process.h"
-
-struct objfile;
 
 struct module {
 	const char *path;	/* as /proc/PID/maps names it */
@@ -86,6 +85,11 @@ int module_build_id(const struct obj *obj, uint8_t *id, size_t *len);
 int module_from_image(struct module *m, const char *path, const struct obj *obj,
 		      struct ipbp_err *err);
 void module_release_image(struct module *m);
+
+/* How a module's file (and a program given to mkpatch --target) is
+ * read: for its symbols and code, never for its debug information, which
+ * stays compressed. */
+extern const struct objfile_opts module_file_opts;
 
 /* The module whose mappings contain addr, or NULL. */
 struct module *modules_find_by_addr(struct module_set *set, uint64_t addr);

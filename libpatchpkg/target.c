@@ -97,12 +97,10 @@ static int check_target_obj(struct mk_ctx *ctx, const struct objfile *file)
 
 int mkpatch_check_target(struct mk_ctx *ctx)
 {
-	/* Its symbols and code, not its debug information. */
-	const struct objfile_opts opts = { .load_flags = OBJ_LOAD_KEEP_COMPRESSED };
 	struct objfile *file;
 	int ret;
 
-	if (objfile_open(&file, ctx->opts->target, &opts, ctx->err) < 0)
+	if (objfile_open(&file, ctx->opts->target, &module_file_opts, ctx->err) < 0)
 		return -1;
 	ret = check_target_obj(ctx, file);
 	objfile_free(file);
