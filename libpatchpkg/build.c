@@ -156,38 +156,86 @@ static int setup_input(struct mk_ctx *ctx, struct pinput *in, const struct mkpat
 	return 0;
 }
 
+/* The patch's format and architecture, those of the first pair. */
+static int mk_set_format(struct mk_ctx *ctx, const struct diff_pair *pair)
+{
+	const struct obj *o = pair->new ? pair->new : pair->old;
+
+	ctx->format = o->format;
+	if (!image_format_supported(o->format, o->arch))
+		return ipbp_error(ctx->err, "%s: %s %s patches are not supported yet",
+				  pair->new_name, obj_format_name(o->format), obj_arch_name(o->arch));
+	ctx->arch = patch_arch_find(o->arch);
+	if (!ctx->arch)
+		return ipbp_error(ctx->err, "%s: %s patches are not supported yet",
+				  pair->new_name, obj_arch_name(o->arch));
+	return 0;
+}
+
+/* Whether src selects some code or data for the patch. */
+static bool selects_anything(const struct mkpatch_input *src)
+{
+	if (!src->select)
+		return src->pair->nr_changed || src->pair->nr_added;
+	for (size_t i = 0; i < src->select->nr_syms; i++)
+		if (src->select->syms[i].status == DIFF_CHANGED ||
+		    src->select->syms[i].status == DIFF_ADDED)
+			return true;
+	return false;
+}
+
+/* With --target: one note for the pairs left out because the program does
+ * not link their old object (mkpatch_target_links()); an error when that
+ * leaves nothing. */
+static int report_unlinked(struct mk_ctx *ctx, const char *first, size_t n)
+{
+	const char *target = ctx->opts->target;
+
+	if (!ctx->nr_inputs && n == 1)
+		return ipbp_error(ctx->err, "nothing to patch: %s is not linked into %s", first,
+				  target);
+	if (!ctx->nr_inputs)
+		return ipbp_error(ctx->err, "nothing to patch: none of the objects is linked "
+				  "into %s", target);
+	if (n == 1)
+		return mk_remark(ctx, 0, NULL, "%s: not linked into %s: left out", first, target);
+	if (n > 1)
+		return mk_remark(ctx, 0, NULL, "%s and %zu other objects: not linked into %s: "
+				 "left out", first, n - 1, target);
+	return 0;
+}
+
 static int mk_setup(struct mk_ctx *ctx, const struct mkpatch_input *inputs, size_t nr)
 {
+	const char *unlinked = NULL;
+	size_t nr_unlinked = 0;
+
 	if (!nr)
 		return ipbp_error(ctx->err, "nothing to patch: no object pair");
 	ctx->inputs = calloc(nr, sizeof(*ctx->inputs));
 	if (!ctx->inputs)
 		return mk_oom(ctx);
-	ctx->nr_inputs = nr;
+	if (mk_set_format(ctx, inputs[0].pair) < 0 ||
+	    (ctx->opts->target && mkpatch_open_target(ctx) < 0))
+		return -1;
 	for (size_t i = 0; i < nr; i++) {
 		const struct diff_pair *pair = inputs[i].pair;
 		struct obj *o = pair->new ? pair->new : pair->old;
 
-		if (i == 0) {
-			ctx->format = o->format;
-			if (!image_format_supported(o->format, o->arch))
-				return ipbp_error(ctx->err, "%s: %s %s patches are not supported yet",
-						  pair->new_name, obj_format_name(o->format),
-						  obj_arch_name(o->arch));
-			ctx->arch = patch_arch_find(o->arch);
-			if (!ctx->arch)
-				return ipbp_error(ctx->err, "%s: %s patches are not supported yet",
-						  pair->new_name, obj_arch_name(o->arch));
-		} else if (o->format != ctx->format || o->arch != ctx->arch->arch) {
+		if (o->format != ctx->format || o->arch != ctx->arch->arch)
 			return ipbp_error(ctx->err, "%s: %s %s object in a patch of %s %s objects",
 					  pair->new_name, obj_format_name(o->format),
 					  obj_arch_name(o->arch), obj_format_name(ctx->format),
 					  obj_arch_name(ctx->arch->arch));
+		if (ctx->opts->target && pair->old && !mkpatch_target_links(ctx, pair->old)) {
+			if (selects_anything(&inputs[i]) && !nr_unlinked++)
+				unlinked = pair->old_name;
+			continue;
 		}
-		if (setup_input(ctx, &ctx->inputs[i], &inputs[i]) < 0)
+		if (setup_input(ctx, &ctx->inputs[ctx->nr_inputs++], &inputs[i]) < 0)
 			return -1;
 	}
-	return 0;
+	return report_unlinked(ctx, unlinked, nr_unlinked);
 }
 
 /* ---- selection ------------------------------------------------------------ */
@@ -561,6 +609,7 @@ static void mk_release(struct mk_ctx *ctx)
 	for (size_t i = 0; i < ctx->nr_kept; i++)
 		free(ctx->kept[i]);
 	free(ctx->kept);
+	mkpatch_close_target(ctx);
 }
 
 static bool has_content(const struct mk_ctx *ctx)

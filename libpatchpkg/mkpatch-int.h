@@ -19,6 +19,7 @@
 #include "image.h"
 #include "manifest.h"
 #include "mkpatch.h"
+#include "modules.h"
 #include "patch-arch.h"
 
 #define NONE32 UINT32_MAX
@@ -119,6 +120,10 @@ struct mk_ctx {
 	char **kept;			/* strings freed with the context */
 	size_t nr_kept;
 
+	/* --target: the program, open from setup to release (target.c). */
+	struct objfile *target_file;
+	struct module target;
+
 	struct manifest man;		/* filled by emit.c, target.c */
 	struct image img;
 	int isec[PS_NR];		/* image section index, -1 when empty */
@@ -150,6 +155,9 @@ const char *mk_symbol_file(const struct pinput *in, const struct symbol *sym, ui
 int mk_old_code(struct mk_ctx *ctx, struct chunk *c);
 
 /* target.c */
+int mkpatch_open_target(struct mk_ctx *ctx);
+void mkpatch_close_target(struct mk_ctx *ctx);
+bool mkpatch_target_links(const struct mk_ctx *ctx, const struct obj *old);
 int mkpatch_check_target(struct mk_ctx *ctx);
 
 #endif

@@ -62,47 +62,81 @@ static int resolve_import(struct mk_ctx *ctx, const struct module *exe, struct i
 	return 0;
 }
 
-static int check_target_obj(struct mk_ctx *ctx, const struct objfile *file)
+/* Opens opts->target and reads its symbols into ctx->target, once the
+ * patch's format and architecture are known. */
+int mkpatch_open_target(struct mk_ctx *ctx)
 {
+	const char *path = ctx->opts->target;
 	const struct obj *exe;
-	struct module m;
-	int ret = 0;
 
-	if (file->nr_objs != 1 || file->archive)
-		return ipbp_error(ctx->err, "%s: not an executable or shared library",
-				  ctx->opts->target);
-	exe = file->objs[0];
-	if (exe->type == OBJ_RELOCATABLE)
-		return ipbp_error(ctx->err, "%s: an object file, not a linked program",
-				  ctx->opts->target);
-	if (exe->format != ctx->format || exe->arch != ctx->arch->arch)
-		return ipbp_error(ctx->err, "%s: a %s %s program, the patch is %s %s",
-				  ctx->opts->target, obj_format_name(exe->format),
-				  obj_arch_name(exe->arch), obj_format_name(ctx->format),
-				  obj_arch_name(ctx->arch->arch));
-	if (module_from_image(&m, ctx->opts->target, exe, ctx->err) < 0)
+	if (objfile_open(&ctx->target_file, path, &module_file_opts, ctx->err) < 0)
 		return -1;
-	for (size_t i = 0; i < ctx->nr_chunks && ret == 0; i++)
-		if (ctx->chunks[i].role == ROLE_REPLACED)
-			ret = check_function(ctx, &m, &ctx->chunks[i]);
-	for (size_t i = 0; i < ctx->nr_imports && ret == 0; i++)
-		ret = resolve_import(ctx, &m, &ctx->imports[i]);
-	memcpy(ctx->man.build_id, m.build_id, m.build_id_len);
-	ctx->man.build_id_len = m.build_id_len;
-	module_release_image(&m);
-	ctx->man.target = ctx->opts->target;
-	ctx->man.flags |= MANIFEST_F_TARGET;
-	return ret;
+	if (ctx->target_file->nr_objs != 1 || ctx->target_file->archive)
+		return ipbp_error(ctx->err, "%s: not an executable or shared library", path);
+	exe = ctx->target_file->objs[0];
+	if (exe->type == OBJ_RELOCATABLE)
+		return ipbp_error(ctx->err, "%s: an object file, not a linked program", path);
+	if (exe->format != ctx->format || exe->arch != ctx->arch->arch)
+		return ipbp_error(ctx->err, "%s: a %s %s program, the patch is %s %s", path,
+				  obj_format_name(exe->format), obj_arch_name(exe->arch),
+				  obj_format_name(ctx->format), obj_arch_name(ctx->arch->arch));
+	return module_from_image(&ctx->target, path, exe, ctx->err);
+}
+
+void mkpatch_close_target(struct mk_ctx *ctx)
+{
+	if (!ctx->target_file)
+		return;
+	module_release_image(&ctx->target);
+	objfile_free(ctx->target_file);
+	ctx->target_file = NULL;
+}
+
+/*
+ * Whether the program may hold old's code.  A linker takes an archive
+ * member in only for a global symbol it defines, so a member none of
+ * whose global definitions' names the program has (with any binding:
+ * LTO makes globals local) is not in it.  Unknown, so true, when the
+ * program has no .symtab (its dynamic symbols do not list what was
+ * linked statically) or old defines no global outside COMDAT groups
+ * (which several objects define).
+ */
+bool mkpatch_target_links(const struct mk_ctx *ctx, const struct obj *old)
+{
+	const struct module *m = &ctx->target;
+	bool has_globals = false;
+	struct symbol *s;
+
+	if (!m->has_locals)
+		return true;
+	for_each_symbol(old, s) {
+		if (s->bind == BIND_LOCAL || !is_defined(s) || !s->sec ||
+		    (s->sec->flags & SECF_COMDAT) ||
+		    (s->kind != SYMK_FUNC && s->kind != SYMK_DATA && s->kind != SYMK_TLS))
+			continue;
+		has_globals = true;
+		for (const struct symbol *t = obj_find_symbol(m->obj, s->name); t;
+		     t = t->hash_next)
+			if (!strcmp(t->name, s->name) && is_defined(t) && t->kind != SYMK_FILE &&
+			    t->kind != SYMK_SECTION)
+				return true;
+	}
+	return !has_globals;
 }
 
 int mkpatch_check_target(struct mk_ctx *ctx)
 {
-	struct objfile *file;
-	int ret;
+	struct module *m = &ctx->target;
+	int ret = 0;
 
-	if (objfile_open(&file, ctx->opts->target, &module_file_opts, ctx->err) < 0)
-		return -1;
-	ret = check_target_obj(ctx, file);
-	objfile_free(file);
+	for (size_t i = 0; i < ctx->nr_chunks && ret == 0; i++)
+		if (ctx->chunks[i].role == ROLE_REPLACED)
+			ret = check_function(ctx, m, &ctx->chunks[i]);
+	for (size_t i = 0; i < ctx->nr_imports && ret == 0; i++)
+		ret = resolve_import(ctx, m, &ctx->imports[i]);
+	memcpy(ctx->man.build_id, m->build_id, m->build_id_len);
+	ctx->man.build_id_len = m->build_id_len;
+	ctx->man.target = ctx->opts->target;
+	ctx->man.flags |= MANIFEST_F_TARGET;
 	return ret;
 }

@@ -252,6 +252,48 @@ test_expect_success '--target: an object file is not a program' '
 	grep -x "mkpatch: old/a.o: an object file, not a linked program" err
 '
 
+# An archive member the program does not link: a linker takes a member in
+# only for a global symbol it defines, and appy (main.o with y1.a) needs
+# nothing of d.o.  Its changes cannot matter to appy: --target leaves the
+# pair out with one note.  Without a .symtab (a stripped program) nothing
+# tells what was linked statically: the old refusals stand.
+mkdir -p old new
+printf "static int dstate;\nint fd(int x)\n{\n\tdstate += x;\n\treturn x + dstate + 5;\n}\n" >old/d.c
+sed "s/+ 5;/+ 6;/" old/d.c >new/d.c
+(cd old && gcc -O2 $FS -c d.c) && (cd new && gcc -O2 $FS -c d.c) &&
+ar rcs y1.a old/a.o old/b.o old/c.o old/d.o && ar rcs y2.a new/a.o new/b.o new/c.o new/d.o &&
+gcc main.o y1.a -o appy && strip -o appy-stripped appy || exit 1
+
+test_expect_success '--target: an archive member the program does not link is left out' '
+	! nm appy | grep -w fd &&
+	objdiff y1.a y2.a >stream.y; test $? = 1 &&
+	grep -x "~ func fd .*" stream.y &&
+	mkpatch --target ./appy -o y.so <stream.y 2>err &&
+	cat err &&
+	grep -x "mkpatch: note: y1.a(d.o): not linked into ./appy: left out" err &&
+	field y.so "\"\\n\".join(sorted(e[\"name\"] for e in d[\"replaced\"]))" >out &&
+	printf "%s\n" fa fa2 fb >expect &&
+	test_cmp expect out &&
+	mkpatch -o all.y.so <stream.y 2>/dev/null &&
+	field all.y.so "\"\\n\".join(sorted(e[\"name\"] for e in d[\"replaced\"]))" >out &&
+	printf "%s\n" fa fa2 fb fd >expect &&
+	test_cmp expect out
+'
+
+test_expect_success '--target: nothing but members the program does not link: nothing to patch' '
+	grep -e "^---" -e "^+++" -e " fd " stream.y >stream.d &&
+	refused sh -c "mkpatch --target ./appy -o p.so <stream.d" &&
+	grep -x "mkpatch: nothing to patch: y1.a(d.o) is not linked into ./appy" err &&
+	refused mkpatch --target ./appy -o p.so old/d.o new/d.o &&
+	grep -x "mkpatch: nothing to patch: old/d.o is not linked into ./appy" err
+'
+
+test_expect_success '--target: a program without .symtab tells nothing: refused as before' '
+	refused sh -c "mkpatch --target ./appy-stripped -o p.so <stream.y" &&
+	grep -x "mkpatch: fd: not in the target ./appy-stripped" err &&
+	! grep "not linked" err
+'
+
 # aarch64: a static executable linked by lld without libc (_start of our
 # own), the same checks on the other architecture.
 if command -v clang >/dev/null 2>&1 && command -v ld.lld >/dev/null 2>&1; then
