@@ -200,8 +200,8 @@ static int report_unlinked(struct mk_ctx *ctx, const char *first, size_t n)
 	if (n == 1)
 		return mk_remark(ctx, 0, NULL, "%s: not linked into %s: left out", first, target);
 	if (n > 1)
-		return mk_remark(ctx, 0, NULL, "%s and %zu other objects: not linked into %s: "
-				 "left out", first, n - 1, target);
+		return mk_remark(ctx, 0, NULL, "%s and %zu other object%s: not linked into %s: "
+				 "left out", first, n - 1, n > 2 ? "s" : "", target);
 	return 0;
 }
 
