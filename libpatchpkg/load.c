@@ -256,17 +256,23 @@ static int several_locals(struct apply_ctx *ctx, const char *name, const struct 
  * Why a file-local name from file is not in the process, when the process
  * has a file-local of that name from elsewhere: "; the process has one from
  * OTHER", or, for a program linked with -flto (whose file-local symbols
- * come from no named source file), a word on that.  "" otherwise.
+ * come from no named source file), a word on that.  When it has none and
+ * the patched module (else the executable) is stripped with no debug file
+ * found: that.  "" otherwise.
  */
 static void local_elsewhere(struct apply_ctx *ctx, const char *name, const char *file,
 			    char *buf, size_t size)
 {
+	const struct module *home = ctx->home ? ctx->home : ctx->mods.nr ? &ctx->mods.mods[0] : NULL;
 	struct module *mod;
 	bool ambiguous;
 	const struct symbol *s = file ? find_symbol(ctx, name, NULL, ME_LOCAL, &mod, &ambiguous)
 				      : NULL;
 
 	buf[0] = '\0';
+	if (!s && home && home->loaded && !home->has_locals)
+		snprintf(buf, size, " (%s is stripped, and no debug file of it is under "
+			 "%s/.build-id)", home->path, ctx->mods.debug_dir);
 	if (!s)
 		return;
 	if (s->file && *s->file)

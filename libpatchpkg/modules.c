@@ -256,21 +256,47 @@ static int find_versioned(struct module *m)
 	return 0;
 }
 
-/* The symbols of m's image obj, from a debug file under debug_dir (NULL:
- * none) when obj is stripped. */
+/* The symbols of m's image obj.  A stripped executable's come from its
+ * debug file under debug_dir (NULL: none) at once; a stripped library's
+ * dynamic symbols name all it exports, and its debug file is read only
+ * when a file-local name is looked up (want_locals()): libc's has
+ * megabytes of symbols and debug information that no import needs. */
 static int read_symbols(struct module *m, const struct obj *obj, const char *debug_dir,
 			struct ipbp_err *err)
 {
 	m->obj = obj;
 	m->has_locals = obj_find_section(m->obj, ".symtab") != NULL;
+	m->debug_dir = debug_dir;
 	module_build_id(m->obj, m->build_id, &m->build_id_len);
-	if (!m->has_locals && debug_dir)
+	if (!m->has_locals && debug_dir && m->is_main)
 		load_debug_file(m, debug_dir);
 	read_versym(m);
 	if (find_versioned(m) < 0)
 		return ipbp_error(err, "out of memory");
 	m->loaded = true;
 	return 0;
+}
+
+/* Before a file-local name is looked up in a stripped library: its debug
+ * file's symbols, if there is one, instead of its dynamic ones. */
+static void want_locals(struct module *m)
+{
+	if (m->has_locals || !m->debug_dir)
+		return;
+	load_debug_file(m, m->debug_dir);
+	m->debug_dir = NULL;	/* looked for once */
+	if (!m->has_locals)
+		return;
+	m->versym = NULL;	/* numbers dynamic symbols, not these */
+	m->nr_versym = 0;
+	free(m->versioned);
+	m->versioned = NULL;
+	m->nr_versioned = 0;
+	if (find_versioned(m) < 0) {	/* out of memory: the plain names only */
+		free(m->versioned);
+		m->versioned = NULL;
+		m->nr_versioned = 0;
+	}
 }
 
 int module_load(struct module *m, const struct module_set *set, const struct process *p,
@@ -339,13 +365,15 @@ static bool has_file_symbol(const struct module *m, const char *file)
 	return false;
 }
 
-const struct symbol *module_find_symbol(const struct module *m, const char *name,
+const struct symbol *module_find_symbol(struct module *m, const char *name,
 					const char *file, uint32_t flags, bool *ambiguous)
 {
 	const struct symbol *found = NULL;
 	bool local = flags & ME_LOCAL;
 
 	*ambiguous = false;
+	if (local)
+		want_locals(m);
 	if (!m->obj)
 		return NULL;
 	/* GNU ld puts the locals of an object without file symbols under

@@ -10,8 +10,9 @@
  * Symbols come from .symtab, which keeps file-local symbols grouped by
  * source file (STT_FILE); a stripped module's local symbols come from a
  * separate debug file found by build-id under DEBUG_DIR/.build-id (gdb's
- * debug-file-directory, /usr/lib/debug by default),
- * else only its dynamic symbols are known.
+ * debug-file-directory, /usr/lib/debug by default), else only its dynamic
+ * symbols are known.  A stripped library's debug file is read on the first
+ * lookup of a file-local name: its dynamic symbols are all its globals.
  */
 #ifndef IPBP_MODULES_H
 #define IPBP_MODULES_H
@@ -52,6 +53,8 @@ struct module {
 
 	/* Private. */
 	uint64_t map_offset;	/* file offset of the lowest mapping */
+	const char *debug_dir;	/* where a stripped library's debug file is
+				 * to be looked for; NULL: nowhere, or done */
 	struct objfile *file, *debug;
 	char *open_error;	/* why the file could not be read */
 };
@@ -102,7 +105,7 @@ struct module *modules_find_by_addr(struct module_set *set, uint64_t addr);
  * without a file symbol of that name is searched by name alone.  NULL
  * when absent; *ambiguous when several definitions match equally.
  */
-const struct symbol *module_find_symbol(const struct module *m, const char *name,
+const struct symbol *module_find_symbol(struct module *m, const char *name,
 					const char *file, uint32_t flags, bool *ambiguous);
 
 #endif

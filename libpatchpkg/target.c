@@ -12,7 +12,7 @@
 #include "modules.h"
 #include "objfile.h"
 
-static int check_function(struct mk_ctx *ctx, const struct module *exe, struct chunk *c)
+static int check_function(struct mk_ctx *ctx, struct module *exe, struct chunk *c)
 {
 	const struct symbol *old = c->ds->old, *t;
 	uint32_t flags = old->bind == BIND_LOCAL ? ME_LOCAL : 0;
@@ -41,7 +41,7 @@ static int check_function(struct mk_ctx *ctx, const struct module *exe, struct c
 	return 0;
 }
 
-static int resolve_import(struct mk_ctx *ctx, const struct module *exe, struct import *imp)
+static int resolve_import(struct mk_ctx *ctx, struct module *exe, struct import *imp)
 {
 	bool local = imp->flags & ME_LOCAL, ambiguous;
 	const struct symbol *t = module_find_symbol(exe, imp->name, imp->file, imp->flags,

@@ -19,7 +19,9 @@
 #   - both stacked, reverted with --revert=all;
 #   - with another library, libv.so, that defines vf in two versions (the
 #     old vf@V1 and the default vf@@V2): a new call to vf() in the
-#     program's code reaches vf@@V2, with and without libv.so's debug file.
+#     program's code reaches vf@@V2, with and without libv.so's debug file;
+#   - libt.so stripped: the file-local static lib_count uses is found in
+#     its debug file, and without it the patch is refused.
 . "$IPBP_SRC/testsuite/lib.sh"
 . "$IPBP_SRC/testsuite/patchload/b-lib.sh"
 
@@ -254,6 +256,43 @@ test_expect_success 'the same when the library has a debug file' '
 	pl_await ver.out 0 &&
 	pl_alive $V &&
 	test_cmp /dev/null ver.err
+'
+
+# A stripped libt.so: its dynamic symbols name lib_count, but the file-local
+# "calls" that count.so imports is only in its debug file, which patchload
+# reads when a patch first looks a file-local name up (and never for
+# globals: libc's would cost milliseconds for nothing).
+mkdir strip || exit 1
+gcc -O2 -fPIC -shared -Wl,--build-id old/lib.o -o strip/libt.so &&
+pl_split_debug strip/libt.so strip/debug || exit 1
+LD_LIBRARY_PATH=$PWD/strip
+pl_start strip ./app
+S=$pid
+LD_LIBRARY_PATH=$PWD
+
+# counted FILE: the last two lines of FILE show lib_count() from count.so.
+counted() {
+	tail -n 3 "$1" | awk '$3 > 100000 { n++ } END { exit n < 2 }'
+}
+
+test_expect_success 'a stripped library without its debug file: its file-local is not found' '
+	pl_until grep -q "^14 28 " strip.out &&
+	patchload -p $S --debug-dir="$PWD/nowhere" count.so 2>err; test $? = 2 &&
+	cat err &&
+	echo "patchload: calls: file-local data is not in process $S ($PWD/strip/libt.so" \
+		"is stripped, and no debug file of it is under $PWD/nowhere/.build-id)" >expect &&
+	test_cmp expect err &&
+	! pl_maps $S
+'
+
+test_expect_success 'with its debug file: the patch binds the library static' '
+	patchload -p $S --debug-dir="$PWD/strip/debug" count.so >out &&
+	echo "applied #1 count.so to process $S: lib_count" >expect &&
+	test_cmp expect out &&
+	pl_until counted strip.out &&
+	patchload -q -p $S --revert &&
+	pl_alive $S &&
+	test_cmp /dev/null strip.err
 '
 
 test_done
