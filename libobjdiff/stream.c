@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demangle.h"
 #include "escape.h"
 #include "stream.h"
 #include "util-int.h"
@@ -175,6 +176,8 @@ int stream_write_text(FILE *f, const struct diff_pair *pairs, size_t nr_pairs,
 			if (!is_written(&pair->syms[j], all))
 				continue;
 			stream_write_symbol_line(f, &pair->syms[j]);
+			if (opts && opts->demangle)
+				text_put_demangled(f, pair->syms[j].name);
 			putc('\n', f);
 			if (opts && opts->detail &&
 			    opts->detail(f, pair, &pair->syms[j], opts->detail_arg, err) < 0)
@@ -194,11 +197,18 @@ static void put_json_size(FILE *f, uint64_t size)
 		fprintf(f, "%" PRIu64, size);
 }
 
-static void put_json_symbol(FILE *f, const struct diff_symbol *ds)
+static void put_json_symbol(FILE *f, const struct diff_symbol *ds, bool demangle)
 {
+	char *d = demangle && ds->name ? sym_demangle(ds->name) : NULL;
+
 	fprintf(f, "{\"status\":\"%s\",\"kind\":\"%s\",\"name\":",
 		status_words[ds->status], kind_word(ds->kind));
 	json_put_string(f, ds->name ? ds->name : "");
+	if (d) {
+		fputs(",\"demangled\":", f);
+		json_put_string(f, d);
+		free(d);
+	}
 	fputs(",\"old_size\":", f);
 	put_json_size(f, shown_old_size(ds));
 	fputs(",\"new_size\":", f);
@@ -212,7 +222,7 @@ static void put_json_symbol(FILE *f, const struct diff_symbol *ds)
 	fputs("]}", f);
 }
 
-static void put_json_pair(FILE *f, const struct diff_pair *pair, bool all)
+static void put_json_pair(FILE *f, const struct diff_pair *pair, bool all, bool demangle)
 {
 	bool first = true;
 
@@ -225,7 +235,7 @@ static void put_json_pair(FILE *f, const struct diff_pair *pair, bool all)
 		if (!is_written(&pair->syms[j], all))
 			continue;
 		fputs(first ? "\n  " : ",\n  ", f);
-		put_json_symbol(f, &pair->syms[j]);
+		put_json_symbol(f, &pair->syms[j], demangle);
 		first = false;
 	}
 	fputs(first ? "]}" : "\n ]}", f);
@@ -243,7 +253,7 @@ int stream_write_json(FILE *f, const struct diff_pair *pairs, size_t nr_pairs,
 		if (!pair_is_written(&pairs[i], all))
 			continue;
 		fputs(first ? "\n" : ",\n", f);
-		put_json_pair(f, &pairs[i], all);
+		put_json_pair(f, &pairs[i], all, opts && opts->demangle);
 		first = false;
 	}
 	fputs(first ? "]}\n" : "\n]}\n", f);
@@ -258,6 +268,7 @@ struct span {
 };
 
 #define MAX_FIELDS 6	/* mark kind name old new reasons */
+#define SYMBOL_COMMENT_FROM 5	/* "# ..." may follow the sizes */
 
 struct parser {
 	const char *name;		/* for messages */
@@ -275,10 +286,12 @@ static bool is_blank(char c)
 
 /*
  * Splits a line into at most max fields separated by runs of blanks; one
- * more field than max is reported as extra.  Returns the number found
- * (up to max + 1).
+ * more field than max is reported as extra.  From field comment_from on,
+ * a field starting with '#' starts a comment, which ends the line.
+ * Returns the number found (up to max + 1).
  */
-static size_t split_fields(struct span line, struct span *fields, size_t max)
+static size_t split_fields(struct span line, struct span *fields, size_t max,
+			   size_t comment_from)
 {
 	const char *p = line.p, *end = line.p + line.len;
 	size_t n = 0;
@@ -286,7 +299,7 @@ static size_t split_fields(struct span line, struct span *fields, size_t max)
 	while (n <= max) {
 		while (p < end && is_blank(*p))
 			p++;
-		if (p == end)
+		if (p == end || (n >= comment_from && *p == '#'))
 			break;
 		fields[n].p = p;
 		while (p < end && !is_blank(*p))
@@ -537,7 +550,7 @@ static int parse_symbol_line(struct parser *ps, struct span line)
 		NULL, "missing kind", "missing name", "missing old size", "missing new size",
 	};
 	struct span f[MAX_FIELDS + 1];
-	size_t n = split_fields(line, f, MAX_FIELDS);
+	size_t n = split_fields(line, f, MAX_FIELDS, SYMBOL_COMMENT_FROM);
 	struct stream_symbol sym = { .line = ps->line }, *slot;
 
 	if (parse_mark(ps, f[0], &sym.status) < 0)
@@ -563,7 +576,7 @@ static int parse_symbol_line(struct parser *ps, struct span line)
 static int parse_header(struct parser *ps, struct span line, bool is_old)
 {
 	struct span f[3];
-	size_t n = split_fields(line, f, 2);
+	size_t n = split_fields(line, f, 2, SIZE_MAX);
 	struct stream_pair *pair;
 	char *name;
 
@@ -595,7 +608,7 @@ static int parse_header(struct parser *ps, struct span line, bool is_old)
 static int parse_comment(struct parser *ps, struct span line)
 {
 	struct span rest = { line.p + 1, line.len - 1 }, f[3];
-	size_t n = split_fields(rest, f, 2);
+	size_t n = split_fields(rest, f, 2, SIZE_MAX);
 	uint64_t version;
 
 	if (n == 0 || !span_is(f[0], "objdiff"))

@@ -13,7 +13,9 @@
  *
  * One symbol per line: mark, kind, name, old size, new size (decimal, "-"
  * when that side has none) and, on "~" lines, the reasons (comma-separated
- * from a fixed vocabulary).  The parser takes a reasons column on any line.
+ * from a fixed vocabulary), then optionally a comment: " # " and the
+ * demangled C++ name (objdiff -C).  The parser takes a reasons column on
+ * any line.
  * Lines starting with a blank carry details (objdiff -d) and are skipped
  * by the parser; lines starting with "#" are comments.  A stream filtered
  * by grep may have lost its "---"/"+++" lines: symbol lines before any
@@ -57,6 +59,8 @@ struct diff_stream {
 
 struct stream_write_opts {
 	bool all;			/* write "=" lines for unchanged symbols */
+	bool demangle;			/* C++ names demangled too: a comment
+					 * after the line, "demangled" in JSON */
 	/* Text only: called after each symbol line to write its detail
 	 * lines (each starting with a blank), e.g. objdiff -d. */
 	int (*detail)(FILE *f, const struct diff_pair *pair,

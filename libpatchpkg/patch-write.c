@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demangle.h"
 #include "escape.h"
 #include "patchfile.h"
 
@@ -97,7 +98,7 @@ static void text_header(FILE *f, const struct patch *p)
 	fputs(m->build_id_len ? "\n" : "-\n", f);
 }
 
-static void text_entries(FILE *f, const struct manifest *m)
+static void text_entries(FILE *f, const struct manifest *m, bool demangle)
 {
 	for (size_t i = 0; i < m->nr_funcs; i++) {
 		const struct manifest_func *e = &m->funcs[i];
@@ -110,6 +111,8 @@ static void text_entries(FILE *f, const struct manifest *m)
 		if (e->flags & ME_RESOLVED)
 			fprintf(f, " target 0x%" PRIx64, e->target_addr);
 		text_put_object(f, e->object);
+		if (demangle)
+			text_put_demangled(f, e->name);
 		putc('\n', f);
 	}
 	for (size_t i = 0; i < m->nr_added; i++) {
@@ -122,11 +125,13 @@ static void text_entries(FILE *f, const struct manifest *m)
 		if (e->kind == MK_FUNC || e->hash)
 			fprintf(f, " hash 0x%016" PRIx64, e->hash);
 		text_put_object(f, e->object);
+		if (demangle)
+			text_put_demangled(f, e->name);
 		putc('\n', f);
 	}
 }
 
-static void text_imports(FILE *f, const struct manifest *m)
+static void text_imports(FILE *f, const struct manifest *m, bool demangle)
 {
 	for (size_t i = 0; i < m->nr_imports; i++) {
 		const struct manifest_import *e = &m->imports[i];
@@ -138,6 +143,8 @@ static void text_imports(FILE *f, const struct manifest *m)
 		if (e->flags & ME_RESOLVED)
 			fprintf(f, " target 0x%" PRIx64, e->target_addr);
 		text_put_object(f, e->object);
+		if (demangle)
+			text_put_demangled(f, e->name);
 		putc('\n', f);
 	}
 }
@@ -199,11 +206,13 @@ static void text_masks(FILE *f, const struct manifest *m)
 	}
 }
 
-void patch_write_text(FILE *f, const struct patch *p, bool relocs)
+void patch_write_text(FILE *f, const struct patch *p, unsigned flags)
 {
+	bool demangle = flags & PATCH_TEXT_DEMANGLE, relocs = flags & PATCH_TEXT_RELOCS;
+
 	text_header(f, p);
-	text_entries(f, p->manifest);
-	text_imports(f, p->manifest);
+	text_entries(f, p->manifest, demangle);
+	text_imports(f, p->manifest, demangle);
 	text_warnings(f, p->manifest);
 	text_relocs(f, p, relocs);
 	if (relocs)

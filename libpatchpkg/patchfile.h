@@ -56,10 +56,13 @@ int patch_verify(const struct patch *p,
 
 /*
  * The manifest of p listed (patch-write.c, doc/patchinfo.1): as text, one
- * entry per line (with relocs, every relocation and mask too); as one
- * line of JSON.
+ * entry per line (PATCH_TEXT_RELOCS: every relocation and mask too;
+ * PATCH_TEXT_DEMANGLE: a C++ name's entry ends in " # " and the name
+ * demangled); as one line of JSON.
  */
-void patch_write_text(FILE *f, const struct patch *p, bool relocs);
+#define PATCH_TEXT_RELOCS	0x1u
+#define PATCH_TEXT_DEMANGLE	0x2u
+void patch_write_text(FILE *f, const struct patch *p, unsigned flags);
 void patch_write_json(FILE *f, const struct patch *p);
 
 #endif

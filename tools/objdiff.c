@@ -22,6 +22,8 @@ static const char usage[] =
 	"\n"
 	"  -q, --quiet           print nothing; stop at the first difference\n"
 	"  -a, --all             list unchanged symbols too (\"=\" lines)\n"
+	"  -C, --demangle        also show C++ names demangled (\"# ns::f(int)\" after\n"
+	"                        the line, \"demangled\" in JSON)\n"
 	"  -r, --recursive       compare directories: objects paired by relative path\n"
 	"  -f, --format=FORMAT   text (default) or json\n"
 	"      --stat            a summary per object pair and a total instead\n"
@@ -42,7 +44,7 @@ static const char usage[] =
 
 struct options {
 	enum tool_format format;
-	bool quiet, stat, disasm, types;
+	bool quiet, stat, disasm, types, demangle;
 	const char *output;
 	struct diffset_opts set;
 };
@@ -52,6 +54,7 @@ enum { OPT_STAT = 256, OPT_ARCH, OPT_TYPES };
 static const struct option long_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "all", no_argument, NULL, 'a' },
+	{ "demangle", no_argument, NULL, 'C' },
 	{ "recursive", no_argument, NULL, 'r' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "stat", no_argument, NULL, OPT_STAT },
@@ -69,10 +72,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	argv[0] = (char *)tool_name();	/* getopt's messages start with it */
-	while ((c = getopt_long(argc, argv, "qarf:do:hV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qaCrf:do:hV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'q': o->quiet = true; break;
 		case 'a': o->set.diff.all = true; break;
+		case 'C': o->demangle = true; break;
 		case 'r': o->set.recursive = o->set.keep_going = true; break;
 		case 'f': o->format = tool_parse_format(optarg); break;
 		case OPT_STAT: o->stat = true; break;
@@ -127,7 +131,7 @@ static void *get_input(struct diffset_input *in, const char *arg)
 static int write_result(const struct diffset *set, const struct type_report *types,
 			const struct options *o, FILE *f, struct ipbp_err *err)
 {
-	struct stream_write_opts wo = { .all = o->set.diff.all };
+	struct stream_write_opts wo = { .all = o->set.diff.all, .demangle = o->demangle };
 	struct disasm_opts dopts = DISASM_OPTS_INIT;
 
 	if (types)

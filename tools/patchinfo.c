@@ -21,6 +21,7 @@ static const char usage[] =
 	"\n"
 	"  -f, --format=FORMAT   text (default) or json (one document per line)\n"
 	"  -r, --relocs          list every patch relocation and hash mask (text)\n"
+	"  -C, --demangle        end the lines of C++ names with \"# ns::f(int)\" (text)\n"
 	"      --verify          check checksum and consistency; print \"PATCH: ok\"\n"
 	"  -h, --help            print this help and exit\n"
 	"  -V, --version         print the version and exit\n"
@@ -33,7 +34,7 @@ static const char usage[] =
 
 struct options {
 	enum tool_format format;
-	bool relocs, verify;
+	bool relocs, verify, demangle;
 };
 
 enum { OPT_VERIFY = 256 };
@@ -41,6 +42,7 @@ enum { OPT_VERIFY = 256 };
 static const struct option long_options[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "relocs", no_argument, NULL, 'r' },
+	{ "demangle", no_argument, NULL, 'C' },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -52,10 +54,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	argv[0] = (char *)tool_name();	/* getopt's messages start with it */
-	while ((c = getopt_long(argc, argv, "f:rhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:rChV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'f': o->format = tool_parse_format(optarg); break;
 		case 'r': o->relocs = true; break;
+		case 'C': o->demangle = true; break;
 		case OPT_VERIFY: o->verify = true; break;
 		case 'h': tool_help(usage);
 		case 'V': tool_version();
@@ -64,8 +67,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 			exit(EXIT_TROUBLE);
 		}
 	}
-	if (o->verify && (o->format == FMT_JSON || o->relocs))
-		usage_error("--verify excludes --format=json and --relocs");
+	if (o->verify && (o->format == FMT_JSON || o->relocs || o->demangle))
+		usage_error("--verify excludes --format=json, --relocs and --demangle");
+	if (o->demangle && o->format == FMT_JSON)
+		usage_error("--demangle needs --format=text");
 	if (optind == argc)
 		usage_error("missing operand PATCH");
 }
@@ -125,7 +130,8 @@ static int show_patch(const char *arg, const struct options *o, bool *shown)
 	} else {
 		if (*shown)
 			putchar('\n');	/* a blank line between patches */
-		patch_write_text(stdout, p, o->relocs);
+		patch_write_text(stdout, p, (o->relocs ? PATCH_TEXT_RELOCS : 0) |
+					    (o->demangle ? PATCH_TEXT_DEMANGLE : 0));
 		*shown = true;
 	}
 	patch_free(p);

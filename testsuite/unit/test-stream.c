@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "decode.h"
+#include "demangle.h"
 #include "stream.h"
 #include "unit.h"
 
@@ -109,6 +110,24 @@ static void check_json_valid(const char *text)
 	fputs(text, p);
 	ck_assert_msg(pclose(p) == 0, "invalid JSON:\n%s", text);
 }
+
+/* A crafted name may demangle to anything: the comment stays one line. */
+START_TEST(demangled_comment_escaped)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert(f != NULL);
+	text_put_demangled(f, "_Z4ab\n\\v");	/* "ab", a newline, a backslash */
+	text_put_demangled(f, "__Z3fooi");		/* Mach-O's extra '_' */
+	text_put_demangled(f, "main");			/* C: nothing */
+	text_put_demangled(f, "_Znotmangled");		/* not Itanium: nothing */
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_str_eq(text, " # ab\\x0a\\x5c() # foo(int)");
+	free(text);
+}
+END_TEST
 
 /* ---- writers ------------------------------------------------------------------ */
 
@@ -706,6 +725,7 @@ static Suite *stream_suite(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, text_exact);
+	tcase_add_test(tc, demangled_comment_escaped);
 	tcase_add_test(tc, text_all_reasons_and_pairs);
 	tcase_add_test(tc, text_one_sided_pairs);
 	tcase_add_test(tc, symbol_line);
