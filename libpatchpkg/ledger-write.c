@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "demangle.h"
 #include "escape.h"
 #include "ledger.h"
 
-void ledger_write_text(FILE *f, const struct ledger *rec)
+void ledger_write_text(FILE *f, const struct ledger *rec, unsigned flags)
 {
+	bool demangle = flags & LEDGER_TEXT_DEMANGLE;
 	const struct manifest *m = rec->manifest;
 	char when[64] = "";
 	time_t t = (time_t)(rec->applied_ns / 1000000000u);
@@ -28,14 +30,22 @@ void ledger_write_text(FILE *f, const struct ledger *rec)
 		const struct ledger_site *s = &rec->sites[i];
 		const struct manifest_func *fn = s->func < m->nr_funcs ? &m->funcs[s->func] : NULL;
 
-		fprintf(f, "\t%s%s%s\t0x%" PRIx64 " -> 0x%" PRIx64 "%s\n", fn ? fn->name : "?",
+		fprintf(f, "\t%s%s%s\t0x%" PRIx64 " -> 0x%" PRIx64 "%s", fn ? fn->name : "?",
 			fn && fn->file ? "@" : "", fn && fn->file ? fn->file : "", s->addr, s->dest,
 			s->flags & SITE_ENTRY ? "" : " (earlier patch's copy)");
+		if (demangle && fn)
+			text_put_demangled(f, fn->name);
+		putc('\n', f);
 	}
-	for (size_t i = 0; i < m->nr_added; i++)
-		if (!manifest_added_is_copy(&m->added[i]))
-			fprintf(f, "\t+%s\t0x%" PRIx64 "\n", m->added[i].name,
-				rec->image_base + m->added[i].addr);
+	for (size_t i = 0; i < m->nr_added; i++) {
+		if (manifest_added_is_copy(&m->added[i]))
+			continue;
+		fprintf(f, "\t+%s\t0x%" PRIx64, m->added[i].name,
+			rec->image_base + m->added[i].addr);
+		if (demangle)
+			text_put_demangled(f, m->added[i].name);
+		putc('\n', f);
+	}
 }
 
 void ledger_write_json(FILE *f, const struct ledger *rec)

@@ -99,10 +99,12 @@ void ledger_put_back(const struct ledger *l, uint64_t addr, uint8_t *buf, size_t
 
 /*
  * l listed (ledger-write.c): as text, "#SEQ\tNAME\tSTATE\tWHEN\tBASE", then
- * for an applied patch a line per branch and per added function or data;
- * as one JSON object (doc/patchload.1).
+ * for an applied patch a line per branch and per added function or data
+ * (LEDGER_TEXT_DEMANGLE: those of C++ names ending in " # " and the name
+ * demangled); as one JSON object (doc/patchload.1).
  */
-void ledger_write_text(FILE *f, const struct ledger *l);
+#define LEDGER_TEXT_DEMANGLE	0x1u
+void ledger_write_text(FILE *f, const struct ledger *l, unsigned flags);
 void ledger_write_json(FILE *f, const struct ledger *l);
 
 /* Offset of the state field, for marking a record reverted in place. */

@@ -1,8 +1,8 @@
 #!/bin/sh
 # t4130-patchload-cli - patchload's command line (patchload(1)): --help,
 # --version, usage errors, bad processes (one under another tracer) and
-# bad patch files, --revert and --list with nothing applied, -q, -n and
-# --stats.  Exit status 0 when done, 2 on any trouble, with
+# bad patch files, --revert and --list with nothing applied, -q, -n,
+# --stats and --list -C (C++ names demangled).  Exit status 0 when done, 2 on any trouble, with
 # "patchload: ..." on standard error and nothing on standard output; a
 # refused patch leaves the process as it was.
 #
@@ -290,6 +290,67 @@ test_expect_success 'the program ran on throughout' '
 	pl_alive $P &&
 	test_cmp /dev/null app.err &&
 	! grep -v -x -e 100 -e 101 app.out
+'
+
+# -C: the --list lines of C++ names end in the name demangled, as
+# patchinfo -C and objdiff -C end theirs; a C name's line gets nothing.
+mkdir cxx cxx/new || exit 1
+cat >cxx/g.cc <<'EOF'
+#include <cstdio>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+namespace geo {
+__attribute__((noipa)) int scale(int x)
+{
+	for (int i = 0; i < x; i++)
+		__asm__ volatile("");
+	return x * 100;
+}
+}
+
+int main()
+{
+	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+	for (;;) {
+		std::printf("%d\n", geo::scale(1));
+		std::fflush(stdout);
+		usleep(2000);
+	}
+}
+EOF
+sed 's/x \* 100;/x * 101;/' cxx/g.cc >cxx/new/g.cc
+if command -v g++ >/dev/null 2>&1 &&
+	g++ -O2 -c cxx/g.cc -o cxx/old.o && g++ -O2 -c cxx/new/g.cc -o cxx/new.o &&
+	g++ cxx/old.o -o cxx/app && mkpatch -o cxx/p.so cxx/old.o cxx/new.o 2>/dev/null; then
+	pl_start cxx ./cxx/app
+	C=$pid
+	test_expect_success '--list -C: C++ names demangled, C names as they are' '
+		pl_await cxx.out 100 &&
+		patchload -q -p $C cxx/p.so &&
+		pl_await cxx.out 101 &&
+		patchload -p $C --list -C >list &&
+		cat list &&
+		grep -E -x "	_ZN3geo5scaleEi	0x[0-9a-f]+ -> 0x[0-9a-f]+ # geo::scale\(int\)" list &&
+		patchload -p $C --list >plain &&
+		sed "s/ # .*//" list >stripped &&
+		test_cmp plain stripped &&
+		patchload -q -p $C --revert &&
+		pl_await cxx.out 100 &&
+		patchload -q -p $P p.so &&
+		patchload -p $P --list -C >list.c &&
+		patchload -p $P --list >plain.c &&
+		test_cmp plain.c list.c &&
+		patchload -q -p $P --revert
+	'
+else
+	test_skip "--list -C: g++ cannot build the C++ target"
+fi
+
+test_expect_success '-C without --list, or with JSON: a usage error' '
+	usage "--demangle needs --list and text format" -p $P -C p.so &&
+	usage "--demangle needs --list and text format" -p $P --list --format=json -C &&
+	untouched
 '
 
 test_done

@@ -22,6 +22,8 @@ static const char usage[] =
 	"  -n, --dry-run         resolve and verify everything, change nothing\n"
 	"  -l, --list            list the patches applied to PID, oldest first\n"
 	"      --format=FMT      with --list: text (default) or json\n"
+	"  -C, --demangle        with --list: end the lines of C++ names with\n"
+	"                        \"# ns::f(int)\" (text)\n"
 	"      --revert[=WHAT]   undo the newest patch; WHAT=all undoes every patch,\n"
 	"                        WHAT=N the one numbered N\n"
 	"      --stats           print how long each step took and how long the\n"
@@ -45,7 +47,7 @@ struct options {
 	enum patchload_revert revert;
 	uint64_t seq;
 	const char *patch;
-	bool stats, quiet, json;
+	bool stats, quiet, json, demangle;
 	struct patchload_opts load;
 };
 
@@ -55,6 +57,7 @@ static const struct option long_options[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "list", no_argument, NULL, 'l' },
+	{ "demangle", no_argument, NULL, 'C' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "revert", optional_argument, NULL, OPT_REVERT },
 	{ "stats", no_argument, NULL, OPT_STATS },
@@ -97,11 +100,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	argv[0] = (char *)tool_name();
-	while ((c = getopt_long(argc, argv, "p:nlqhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:nlCqhV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p': o->pid = (pid_t)parse_number(optarg, "process id", INT32_MAX); break;
 		case 'n': o->load.dry_run = true; break;
 		case 'l': o->action = LIST; break;
+		case 'C': o->demangle = true; break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
 				usage_error("invalid format '%s' (text or json)", optarg);
@@ -121,6 +125,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 	if (!o->pid)
 		usage_error("missing -p PID");
+	if (o->demangle && (o->action != LIST || o->json))
+		usage_error("--demangle needs --list and text format");
 	if (o->action == APPLY) {
 		if (optind == argc)
 			usage_error("missing PATCH");
@@ -175,7 +181,7 @@ static int do_list(const struct options *o)
 			printf("%s", i ? "," : "");
 			ledger_write_json(stdout, list[i]);
 		} else {
-			ledger_write_text(stdout, list[i]);
+			ledger_write_text(stdout, list[i], o->demangle ? LEDGER_TEXT_DEMANGLE : 0);
 		}
 	}
 	if (o->json)
