@@ -2,7 +2,8 @@
 /*
  * ledger-write.c - the records of applied patches listed (patchload
  * --list, doc/patchload.1): as text, a line per patch and a line per
- * branch; as one JSON object per patch.
+ * branch; as one JSON object per patch.  Names come from the target's
+ * memory, so they are written escaped, as patchinfo writes them.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,7 +23,9 @@ void ledger_write_text(FILE *f, const struct ledger *rec, unsigned flags)
 
 	if (localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	fprintf(f, "#%" PRIu64 "\t%s\t%s\t%s\t0x%" PRIx64 "\n", rec->seq, rec->name,
+	fprintf(f, "#%" PRIu64 "\t", rec->seq);
+	text_put_name(f, rec->name);
+	fprintf(f, "\t%s\t%s\t0x%" PRIx64 "\n",
 		rec->state == LEDGER_APPLIED ? "applied" : "reverted", when, rec->image_base);
 	if (rec->state != LEDGER_APPLIED)
 		return;
@@ -30,8 +33,17 @@ void ledger_write_text(FILE *f, const struct ledger *rec, unsigned flags)
 		const struct ledger_site *s = &rec->sites[i];
 		const struct manifest_func *fn = s->func < m->nr_funcs ? &m->funcs[s->func] : NULL;
 
-		fprintf(f, "\t%s%s%s\t0x%" PRIx64 " -> 0x%" PRIx64 "%s", fn ? fn->name : "?",
-			fn && fn->file ? "@" : "", fn && fn->file ? fn->file : "", s->addr, s->dest,
+		putc('\t', f);
+		if (fn) {
+			text_put_name(f, fn->name);
+			if (fn->file) {
+				putc('@', f);
+				text_put_name(f, fn->file);
+			}
+		} else {
+			putc('?', f);
+		}
+		fprintf(f, "\t0x%" PRIx64 " -> 0x%" PRIx64 "%s", s->addr, s->dest,
 			s->flags & SITE_ENTRY ? "" : " (earlier patch's copy)");
 		if (demangle && fn)
 			text_put_demangled(f, fn->name);
@@ -40,8 +52,9 @@ void ledger_write_text(FILE *f, const struct ledger *rec, unsigned flags)
 	for (size_t i = 0; i < m->nr_added; i++) {
 		if (manifest_added_is_copy(&m->added[i]))
 			continue;
-		fprintf(f, "\t+%s\t0x%" PRIx64, m->added[i].name,
-			rec->image_base + m->added[i].addr);
+		fputs("\t+", f);
+		text_put_name(f, m->added[i].name);
+		fprintf(f, "\t0x%" PRIx64, rec->image_base + m->added[i].addr);
 		if (demangle)
 			text_put_demangled(f, m->added[i].name);
 		putc('\n', f);

@@ -2,7 +2,8 @@
 # t4130-patchload-cli - patchload's command line (patchload(1)): --help,
 # --version, usage errors, bad processes (one under another tracer) and
 # bad patch files, --revert and --list with nothing applied, -q, -n,
-# --stats and --list -C (C++ names demangled).  Exit status 0 when done, 2 on any trouble, with
+# --stats, --list -C (C++ names demangled) and names escaped in --list.
+# Exit status 0 when done, 2 on any trouble, with
 # "patchload: ..." on standard error and nothing on standard output; a
 # refused patch leaves the process as it was.
 #
@@ -88,10 +89,10 @@ test_expect_success '--help: usage on stdout, exit 0' '
 	test_cmp /dev/null err &&
 	head -n 3 out >head &&
 	printf "%s\n" "Usage: patchload -p PID [OPTION]... PATCH" \
-		"  or:  patchload -p PID --list [--format=json]" \
+		"  or:  patchload -p PID --list [-C|--format=json]" \
 		"  or:  patchload -p PID --revert[=all|N]" >expect &&
 	test_cmp expect head &&
-	for o in --pid --dry-run --list --format --revert --stats --tries --quiet --version; do
+	for o in --pid --dry-run --list --demangle --format --revert --stats --tries --quiet --version; do
 		grep -q -e "$o" out || { echo "$o not in --help"; exit 1; }
 	done &&
 	patchload -h >out.h &&
@@ -346,6 +347,21 @@ if command -v g++ >/dev/null 2>&1 &&
 else
 	test_skip "--list -C: g++ cannot build the C++ target"
 fi
+
+# The names --list prints come from the target's memory: a control
+# character in them is written \xhh, as patchinfo writes it, so that no
+# name can forge a line or move the terminal's cursor.
+test_expect_success '--list: blanks and controls in names escaped' '
+	cp p.so "p	x.so" &&
+	patchload -q -p $P "p	x.so" &&
+	pl_await app.out 101 &&
+	patchload -p $P --list >list &&
+	cat list &&
+	grep -E -x "#[0-9]+	p\\\\x09x\.so	applied	[-0-9]+ [:0-9]+	0x[0-9a-f]+" list &&
+	test $(wc -l <list) = 2 &&
+	patchload -q -p $P --revert &&
+	untouched
+'
 
 test_expect_success '-C without --list, or with JSON: a usage error' '
 	usage "--demangle needs --list and text format" -p $P -C p.so &&

@@ -13,7 +13,7 @@
 
 static const char usage[] =
 	"Usage: patchload -p PID [OPTION]... PATCH\n"
-	"  or:  patchload -p PID --list [--format=json]\n"
+	"  or:  patchload -p PID --list [-C|--format=json]\n"
 	"  or:  patchload -p PID --revert[=all|N]\n"
 	"Apply a patch built by mkpatch to the running process PID: its functions are\n"
 	"replaced while it runs and keeps its state.  All or nothing.\n"
