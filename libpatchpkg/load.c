@@ -397,10 +397,14 @@ static int resolve_func(struct apply_ctx *ctx, size_t fi)
 	if (ambiguous)
 		return several_locals(ctx, f->name, mod);
 	if (!entry && !have_copy) {
-		char why[300] = "";
+		char why[600] = "";
 
 		if (local)
 			local_elsewhere(ctx, f->name, f->file, why, sizeof(why));
+		if (!why[0] && f->object && !(ctx->man->flags & MANIFEST_F_TARGET))
+			snprintf(why, sizeof(why), " (from %s: is that object linked into the "
+				 "program? mkpatch --target PROGRAM leaves out the objects a "
+				 "program does not link)", f->object);
 		return apply_error(ctx, f->name, "not in process %d%s", (int)ctx->lc.proc->pid,
 				   why);
 	}

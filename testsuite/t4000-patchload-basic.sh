@@ -229,8 +229,9 @@ test_expect_success 'a patch for a function the process does not have is refused
 	start body &&
 	await body "value=14;\$" &&
 	# glibc has a step() of its own (regexp.h), but only as a version kept
-	# for old programs (step@GLIBC_2.2.5), which no link binds "step" to
-	refused body state.so "^patchload: step: not in process $(pid_of body)\$" &&
+	# for old programs (step@GLIBC_2.2.5), which no link binds "step" to;
+	# the patch names no program, so the message asks about its object
+	refused body state.so "^patchload: step: not in process $(pid_of body) \(from state\.old\.o: is that object linked into the program\? mkpatch --target PROGRAM leaves out the objects a program does not link\)\$" &&
 	finish body
 '
 stop_targets
