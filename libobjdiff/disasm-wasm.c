@@ -133,6 +133,7 @@ struct wasm_lister {
 	uint64_t pos, end;		/* in sec; end of the body */
 	struct disasm_listing *l;
 	size_t max_lines;
+	bool demangle;			/* disasm_opts.demangle */
 	unsigned depth;
 	char text[LINE_MAX];
 	size_t len;
@@ -206,7 +207,7 @@ static bool put_reloc(struct wasm_lister *w, uint64_t pos, const char *prefix)
 
 	if (!r || r->offset != pos)
 		return false;
-	put(w, "%s%s", prefix, disasm_format_ref(ref, sizeof(ref), r));
+	put(w, "%s%s", prefix, disasm_format_ref(ref, sizeof(ref), r, w->demangle));
 	return true;
 }
 
@@ -471,6 +472,7 @@ int disasm_list_wasm(struct disasm_listing *l, const struct obj *obj,
 	int ret;
 
 	w.max_lines = opts->max_lines ? opts->max_lines : DISASM_MAX_LINES;
+	w.demangle = opts->demangle;
 	if (!sym->sec || !sym->sec->data || !is_defined(sym) ||
 	    !in_bounds(sym->sec->size, sym->offset, sym->size)) {
 		ret = disasm_add_line(l, sym->name, 0, true, "# %s: no bytes to list",

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "demangle.h"
 #include "disasm.h"
 #include "util-int.h"
 
@@ -122,17 +123,24 @@ static bool is_string_target(const struct symbol *sym, int64_t off)
 	       (uint64_t)off < sec->size - sym->offset;
 }
 
-static void format_name_off(char *buf, size_t size, const char *name, int64_t off)
+/* name+0x8, name-0x8 or name; demangled first when asked and C++. */
+static void format_name_off(char *buf, size_t size, const char *name, int64_t off,
+			    bool demangle)
 {
+	char *shown = demangle ? sym_demangle(name) : NULL;
+
+	if (shown)
+		name = shown;
 	if (off > 0)
 		snprintf(buf, size, "%s+0x%" PRIx64, name, (uint64_t)off);
 	else if (off < 0)
 		snprintf(buf, size, "%s-0x%" PRIx64, name, -(uint64_t)off);
 	else
 		snprintf(buf, size, "%s", name);
+	free(shown);
 }
 
-const char *disasm_format_ref(char *buf, size_t size, const struct reloc *r)
+const char *disasm_format_ref(char *buf, size_t size, const struct reloc *r, bool demangle)
 {
 	const struct symbol *sym = r->target ? r->target : r->sym;
 	int64_t off = r->target ? r->target_offset : r->addend;
@@ -145,7 +153,7 @@ const char *disasm_format_ref(char *buf, size_t size, const struct reloc *r)
 	if (is_string_target(sym, off))
 		format_string(name, sizeof(name), sym->sec, sym->offset + (uint64_t)off);
 	else
-		format_name_off(name, sizeof(name), sym->name ? sym->name : "?", off);
+		format_name_off(name, sizeof(name), sym->name ? sym->name : "?", off, demangle);
 	switch (r->kind) {
 	case RK_GOT:
 		snprintf(buf, size, "%s@got", name);
@@ -189,6 +197,7 @@ struct lister {
 	struct arch_decoder dec;	/* finds the references */
 	struct disasm_listing *l;
 	size_t max_lines;
+	bool demangle;			/* disasm_opts.demangle */
 	/* The part being listed: [start, end) of sec. */
 	const struct symbol *part;
 	const struct section *sec;
@@ -248,7 +257,7 @@ static size_t reloc_substs(const struct lister *c, const cs_insn *insn,
 			continue;
 		subs[n].field = (unsigned)(r->offset - insn->address);
 		subs[n].width = r->width;
-		disasm_format_ref(subs[n].text, sizeof(subs[n].text), r);
+		disasm_format_ref(subs[n].text, sizeof(subs[n].text), r, c->demangle);
 		n++;
 	}
 	return n;
@@ -283,13 +292,13 @@ static size_t ref_subst(const struct lister *c, const cs_insn *insn,
 		snprintf(s->text, sizeof(s->text), ".L%ld", label);
 	else if (ref.target >= c->start && ref.target < c->end)
 		format_name_off(s->text, sizeof(s->text), c->part->name,
-				(int64_t)(ref.target - c->start));
+				(int64_t)(ref.target - c->start), c->demangle);
 	else if ((sym = obj_find_symbol_covering(c->sec, ref.target)))
 		format_name_off(s->text, sizeof(s->text), sym->name,
-				(int64_t)(ref.target - sym->offset));
+				(int64_t)(ref.target - sym->offset), c->demangle);
 	else
 		format_name_off(s->text, sizeof(s->text), c->sec->name,
-				(int64_t)ref.target);
+				(int64_t)ref.target, false);
 	return n + 1;
 }
 
@@ -580,7 +589,10 @@ static int list_capstone(struct lister *c, const struct symbol *sym)
 	for_each_symbol(c->obj, s) {
 		if (c->full || s == sym || !is_part_of(s, sym->name) || !has_bytes(s))
 			continue;
-		if (disasm_add_line(c->l, s->name, 0, false, "%s:", s->name) < 0 ||
+		char label[REF_MAX];
+
+		format_name_off(label, sizeof(label), s->name, 0, c->demangle);
+		if (disasm_add_line(c->l, s->name, 0, false, "%s:", label) < 0 ||
 		    list_part(c, s) < 0)
 			return -1;
 	}
@@ -591,7 +603,7 @@ int disasm_list_function(struct disasm_listing *l, const struct obj *obj,
 			 const struct symbol *sym,
 			 const struct disasm_opts *opts, struct ipbp_err *err)
 {
-	struct lister c = { .obj = obj, .l = l };
+	struct lister c = { .obj = obj, .l = l, .demangle = opts->demangle };
 	int ret;
 
 	l->end = sym->size;

@@ -106,6 +106,8 @@
 struct disasm_opts {
 	unsigned context;	/* lines of context around changes */
 	bool intel;		/* x86: Intel syntax instead of AT&T */
+	bool demangle;		/* C++ names of operands and parts demangled
+				 * (objdump -dC); positions keep the symbol */
 	size_t max_lines;	/* 0: DISASM_MAX_LINES */
 	size_t max_edits;	/* 0: DISASM_MAX_EDITS */
 };
@@ -162,8 +164,9 @@ int disasm_add_line(struct disasm_listing *l, const char *where,
 		    uint64_t offset, bool is_note, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 /* Writes r's target the way the layout above shows it ("ext_a",
- * "table+0x8", "\"hello\"", "counter@got"); returns buf. */
-const char *disasm_format_ref(char *buf, size_t size, const struct reloc *r);
+ * "table+0x8", "\"hello\"", "counter@got"; with demangle, a C++ name
+ * demangled); returns buf. */
+const char *disasm_format_ref(char *buf, size_t size, const struct reloc *r, bool demangle);
 /* The Wasm function body lister (disasm-wasm.c). */
 int disasm_list_wasm(struct disasm_listing *l, const struct obj *obj,
 		     const struct symbol *sym, const struct disasm_opts *opts,

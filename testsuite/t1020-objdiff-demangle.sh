@@ -3,8 +3,9 @@
 # line of a C++ name with "# " and the name demangled (as nm -C shows it)
 # and adds "demangled" to its JSON; the stream stays one mkpatch reads, so
 # that a user can select C++ functions by their readable names with grep;
-# patchinfo -C ends the entries of C++ names the same way.  C names get
-# nothing.
+# with -d, the instruction listing shows the names of call targets and
+# data demangled too, as objdump -dC does; patchinfo -C ends the entries
+# of C++ names the same way.  C names get nothing.
 . "$IPBP_SRC/testsuite/lib.sh"
 
 for t in objdiff mkpatch patchinfo g++ nm python3; do
@@ -59,6 +60,42 @@ assert s == {\"_ZNK3geo5Point4normEv\": \"geo::Point::norm() const\",
              \"_Z4areaii\": \"area(int, int)\", \"c_func\": None}, s
 assert list(d[\"pairs\"][0][\"symbols\"][0])[:4] == [\"status\", \"kind\", \"name\", \"demangled\"] or \
        \"demangled\" not in d[\"pairs\"][0][\"symbols\"][0]"
+'
+
+# calls.cc: a call whose target changes, a data reference with an offset,
+# a C function called, and a .cold part listed under its parent.
+cat >calls.cc <<'EOF'
+namespace geo {
+int helper(int);
+int other(int);
+int table[4];
+}
+extern "C" int c_func(int);
+namespace geo {
+int scale(int x)
+{
+	if (__builtin_expect(x < 0, 0))
+		throw x;
+	return helper(x) * 100 + table[2] + c_func(x);
+}
+}
+EOF
+sed -e 's/helper(x) \* 100/other(x) * 101/' calls.cc >new/calls.cc
+g++ -O2 -c calls.cc -o calls.o && g++ -O2 -c new/calls.cc -o calls.new.o || exit 1
+
+test_expect_success 'objdiff -d -C: operands and parts demangled, positions as they are' '
+	objdiff -d -C calls.o calls.new.o >out; test $? = 1 &&
+	cat out &&
+	grep -x "~ func _ZN3geo5scaleEi [0-9]* [0-9]* code,relocs # geo::scale(int)" out &&
+	grep -E "^  @@ -_ZN3geo5scaleEi\+0x[0-9a-f]+ \+_ZN3geo5scaleEi\+0x[0-9a-f]+ @@\$" out &&
+	grep -E "^  -	? *callq? +geo::helper\(int\)\$" out &&
+	grep -E "^  \+	? *callq? +geo::other\(int\)\$" out &&
+	grep -E "geo::table\+0x8\(%rip\)" out &&
+	grep -E "j[a-z]+ +geo::scale\(int\) \[clone \.cold\]\$" out &&
+	grep -E "callq? +c_func\$" out &&
+	objdiff -d calls.o calls.new.o >plain; test $? = 1 &&
+	grep -E "callq? +_ZN3geo6helperEi\$" plain &&
+	! grep "geo::" plain
 '
 
 test_expect_success 'grep by the demangled name selects for mkpatch' '

@@ -23,7 +23,7 @@ static const char usage[] =
 	"  -q, --quiet           print nothing; stop at the first difference\n"
 	"  -a, --all             list unchanged symbols too (\"=\" lines)\n"
 	"  -C, --demangle        also show C++ names demangled (\"# ns::f(int)\" after\n"
-	"                        the line, \"demangled\" in JSON)\n"
+	"                        the line, \"demangled\" in JSON, in -d listings)\n"
 	"  -r, --recursive       compare directories: objects paired by relative path\n"
 	"  -f, --format=FORMAT   text (default) or json\n"
 	"      --stat            a summary per object pair and a total instead\n"
@@ -133,6 +133,8 @@ static int write_result(const struct diffset *set, const struct type_report *typ
 {
 	struct stream_write_opts wo = { .all = o->set.diff.all, .demangle = o->demangle };
 	struct disasm_opts dopts = DISASM_OPTS_INIT;
+
+	dopts.demangle = o->demangle;
 
 	if (types)
 		return o->format == FMT_JSON ? types_write_json(f, types, err)
