@@ -7,7 +7,8 @@
  * ledger_decode() is given the address the record claims (bytes 16..23)
  * so that inputs get past the self-address check.  Whatever decodes must
  * encode again to the very same bytes up to its manifest, and its sites
- * and manifest must be within what was decoded.
+ * and manifest must be within what was decoded.  Its --list text, names
+ * demangled, must be one line per entry whatever the names hold.
  *
  * Seeds: corpus/ledger/, records read out of processes that patchload
  * patched (made by ./make-corpus-ledger).
@@ -58,6 +59,32 @@ static void check_roundtrip(const struct ledger *l)
 	free(b);
 }
 
+/* --list text: one line for the record, one per site and added entry
+ * when applied, whatever the names hold (they come from the target). */
+static void check_listing(const struct ledger *l)
+{
+	const struct manifest *m = l->manifest;
+	size_t want = 1, lines = 0, len = 0;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		bug("open_memstream failed");
+	ledger_write_text(f, l, LEDGER_TEXT_DEMANGLE);
+	ledger_write_json(f, l);
+	fclose(f);
+	if (l->state == LEDGER_APPLIED) {
+		want += l->nr_sites;
+		for (size_t i = 0; i < m->nr_added; i++)
+			want += !manifest_added_is_copy(&m->added[i]);
+	}
+	for (size_t i = 0; i < len; i++)
+		lines += buf[i] == '\n';
+	if (lines != want)	/* the JSON object has no newline */
+		bug("--list wrote %zu lines, not %zu", lines, want);
+	free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ipbp_err err = { "" };
@@ -74,6 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!l->manifest || strlen(l->name) > size)
 		bug("a decoded record without its manifest or name");
 	check_roundtrip(l);
+	check_listing(l);
 	ledger_free(l);
 	return 0;
 }

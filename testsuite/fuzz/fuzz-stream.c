@@ -67,7 +67,8 @@ static void free_pairs(struct diff_pair *pairs, size_t n)
 /* Writes s as text (json false) or JSON into a new string. */
 static char *write_stream(const struct diff_stream *s, bool json, size_t *len)
 {
-	struct stream_write_opts opts = { .all = true };
+	/* demangled comments too: a crafted C++ name must not break a line */
+	struct stream_write_opts opts = { .all = true, .demangle = true };
 	struct diff_pair *pairs = to_pairs(s);
 	struct ipbp_err err = { "" };
 	char *buf = NULL;
