@@ -78,13 +78,51 @@ size_t load_applied(const struct load_ctx *ctx, struct ledger **out)
 
 /* ---- threads in the way ------------------------------------------------ */
 
-/* A span [lo, hi) no thread may be executing in, or return into. */
-struct busy_span {
-	uint64_t lo, hi;
-};
+static int by_lo(const void *a, const void *b)
+{
+	const struct busy_span *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Merging only spans that overlap keeps the answer exact: a word at the
+ * start of a span is not in it (unless inclusive), but one at the start of
+ * a span overlapping an earlier one is inside the earlier one. */
+void span_set_init(struct span_set *set, struct busy_span *spans, size_t nr)
+{
+	size_t n = 0;
+
+	qsort(spans, nr, sizeof(*spans), by_lo);
+	for (size_t i = 0; i < nr; i++) {
+		if (n && spans[i].lo < spans[n - 1].hi) {
+			if (spans[i].hi > spans[n - 1].hi)
+				spans[n - 1].hi = spans[i].hi;
+			continue;
+		}
+		spans[n++] = spans[i];
+	}
+	*set = (struct span_set){ spans, n, n ? spans[0].lo : 0, n ? spans[n - 1].hi : 0 };
+}
+
+bool span_set_holds(const struct span_set *set, uint64_t w, bool inclusive)
+{
+	size_t lo = 0, hi = set->nr;
+
+	if (w < set->lo || w >= set->hi)
+		return false;
+	while (lo < hi) {	/* the first span starting past w */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (inclusive ? set->spans[mid].lo <= w : set->spans[mid].lo < w)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && w < set->spans[lo - 1].hi;
+}
 
 static bool stack_points_into(struct load_ctx *ctx, const struct thread *t,
-			      const struct busy_span *spans, size_t nr, bool inclusive)
+			      const struct span_set *set, bool inclusive)
 {
 	const struct mapping *m = process_find_mapping(ctx->proc, t->sp);
 	uint64_t lo = t->sp & ~(uint64_t)7, hi;
@@ -99,10 +137,8 @@ static bool stack_points_into(struct load_ctx *ctx, const struct thread *t,
 		if (process_read(ctx->proc, lo, buf, n, NULL) < 0)
 			return true;	/* cannot tell: assume the worst */
 		for (size_t i = 0; i < n / 8; i++)
-			for (size_t s = 0; s < nr; s++)
-				if ((inclusive ? buf[i] >= spans[s].lo : buf[i] > spans[s].lo) &&
-				    buf[i] < spans[s].hi)
-					return true;
+			if (span_set_holds(set, buf[i], inclusive))
+				return true;
 		lo += n;
 	}
 	return false;
@@ -111,15 +147,12 @@ static bool stack_points_into(struct load_ctx *ctx, const struct thread *t,
 /* A thread at the very start of a span is fine when it is about to
  * execute what will be written there whole; inside it is not. */
 static bool thread_in_way(struct load_ctx *ctx, const struct thread *t,
-			  const struct busy_span *spans, size_t nr)
+			  const struct span_set *set)
 {
-	for (size_t s = 0; s < nr; s++)
-		if (t->pc > spans[s].lo && t->pc < spans[s].hi)
-			return true;
-	return stack_points_into(ctx, t, spans, nr, false);
+	return span_set_holds(set, t->pc, false) || stack_points_into(ctx, t, set, false);
 }
 
-static int stop_clear_of(struct load_ctx *ctx, const struct busy_span *spans, size_t nr)
+static int stop_clear_of(struct load_ctx *ctx, const struct span_set *set)
 {
 	struct process *p = ctx->proc;
 	unsigned tries = ctx->opts->tries ? ctx->opts->tries : DEFAULT_TRIES;
@@ -133,7 +166,7 @@ static int stop_clear_of(struct load_ctx *ctx, const struct busy_span *spans, si
 		ctx->stats->stops++;
 		ctx->stats->threads = p->nr_threads;
 		for (size_t i = 0; i < p->nr_threads && !busy; i++)
-			busy = thread_in_way(ctx, &p->threads[i], spans, nr);
+			busy = thread_in_way(ctx, &p->threads[i], set);
 		if (!busy)
 			return 0;
 	}
@@ -145,6 +178,7 @@ static int stop_clear_of(struct load_ctx *ctx, const struct busy_span *spans, si
 int load_stop_clear(struct load_ctx *ctx, struct ledger *const *recs, size_t nr)
 {
 	struct busy_span *spans;
+	struct span_set set;
 	size_t n = 0;
 	int ret;
 
@@ -160,7 +194,8 @@ int load_stop_clear(struct load_ctx *ctx, struct ledger *const *recs, size_t nr)
 
 			spans[n++] = (struct busy_span){ site->addr, site->addr + site->size };
 		}
-	ret = stop_clear_of(ctx, spans, n);
+	span_set_init(&set, spans, n);
+	ret = stop_clear_of(ctx, &set);
 	free(spans);
 	return ret;
 }
@@ -169,11 +204,13 @@ bool load_span_in_use(struct load_ctx *ctx, uint64_t lo, uint64_t hi)
 {
 	struct process *p = ctx->proc;
 	struct busy_span span = { lo, hi };
+	struct span_set set;
 
+	span_set_init(&set, &span, 1);
 	for (size_t i = 0; i < p->nr_threads; i++) {
 		const struct thread *t = &p->threads[i];
 
-		if ((t->pc >= lo && t->pc < hi) || stack_points_into(ctx, t, &span, 1, true))
+		if (span_set_holds(&set, t->pc, true) || stack_points_into(ctx, t, &set, true))
 			return true;
 	}
 	return false;

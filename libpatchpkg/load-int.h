@@ -33,6 +33,30 @@ void load_ctx_release(struct load_ctx *ctx);
 /* Ends a step of the work: its time is recorded under name. */
 void load_step(struct load_ctx *ctx, const char *name);
 
+/* A span [lo, hi) no thread may be executing in, or return into. */
+struct busy_span {
+	uint64_t lo, hi;
+};
+
+/*
+ * The spans of one question, sorted by lo and merged where they overlap,
+ * and their bounds: a stack word costs two comparisons unless it points
+ * between the lowest span and the highest, then a binary search.  A patch
+ * of a few hundred functions and a deep stack would otherwise cost
+ * milliseconds while the program is stopped.
+ */
+struct span_set {
+	struct busy_span *spans;
+	size_t nr;
+	uint64_t lo, hi;
+};
+
+/* Sorts and merges spans[0..nr) in place, into set. */
+void span_set_init(struct span_set *set, struct busy_span *spans, size_t nr);
+/* Whether w lies in one of the spans given: inside it, or (inclusive)
+ * also at its start. */
+bool span_set_holds(const struct span_set *set, uint64_t w, bool inclusive);
+
 /*
  * Stops the process at a moment when no thread's program counter lies
  * inside the bytes of the sites of recs (the branches to be written or
